@@ -1,0 +1,37 @@
+# The two commands of README.md: `make run` and `make test`.
+# Everything else here is what they need on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(RUNTIME_STAMP) $@
+
+## Run the portal: web on http://127.0.0.1:8000, a Celery worker and beat.
+run: $(RUNTIME_STAMP)
+	$(BIN)/python -m portal.embedded -- bin/serve
+
+## Run the whole test suite on real PostgreSQL, Redis, Celery and Chromium.
+test: $(DEV_STAMP)
+	bin/ensure-chromium
+	$(BIN)/python -m portal.embedded --data .data/test -- bin/check $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,0 +1,54 @@
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from tests.support.processes import wait_for
+from tests.support.tasks import record_probe
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_a_task_sent_on_commit_runs_on_the_worker(celery_worker):
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        record_probe.delay_on_commit(token)
+        assert cache.get(f"probe:{token}") is None  # nothing is sent before the commit
+
+    wait_for(lambda: cache.get(f"probe:{token}") == "ran", message="the probe task to run")
+
+
+def test_a_task_sent_in_a_rolled_back_transaction_never_runs(celery_worker):
+    discarded = uuid.uuid4().hex
+    with pytest.raises(Rollback), transaction.atomic():
+        record_probe.delay_on_commit(discarded)
+        raise Rollback
+
+    # One worker takes its queue in order: once a later probe has run, the
+    # discarded one would have run too, had it been sent.
+    later = uuid.uuid4().hex
+    with transaction.atomic():
+        record_probe.delay_on_commit(later)
+    wait_for(lambda: cache.get(f"probe:{later}") == "ran", message="the later probe to run")
+    assert cache.get(f"probe:{discarded}") is None
+
+
+def test_a_task_whose_broker_is_down_does_not_fail_the_commit(settings):
+    from portal.celery import app
+
+    token = uuid.uuid4().hex
+    real = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.close()
+    try:
+        with transaction.atomic():
+            record_probe.delay_on_commit(token)
+    finally:
+        app.conf.broker_url = real
+        app.close()
+    assert cache.get(f"probe:{token}") is None
