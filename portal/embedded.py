@@ -15,6 +15,7 @@ servers started here are stopped; their data stays for the next run.
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import shutil
@@ -42,7 +43,7 @@ def _load_or_create_secrets(data: Path) -> dict[str, str]:
         path.touch(mode=0o600)
         path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
     pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return {name: value for name, value in pairs}
+    return dict(pairs)
 
 
 def _start_postgres(data: Path) -> tuple[str, object]:
@@ -50,7 +51,8 @@ def _start_postgres(data: Path) -> tuple[str, object]:
 
     # Kept as a handle: the server stops when the last process holding one exits.
     server = get_server(data / "postgres", cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of this module, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     socket_dir = server.get_postmaster_info().socket_dir
@@ -82,17 +84,24 @@ class _Redis:
         if not self._answers():
             self.socket.unlink(missing_ok=True)
             config = [
-                "--port", "0",
-                "--unixsocket", str(self.socket),
-                "--unixsocketperm", "700",
-                "--dir", str(self.dir),
-                "--appendonly", "yes",
-                "--save", "",
-                "--logfile", str(self.dir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                str(self.dir / "redis.log"),
             ]
             # A session of its own: Ctrl-C reaches the command, and the
             # server stays up until the command has finished with it.
-            self.process = subprocess.Popen([self.executable, *config], start_new_session=True)
+            self.process = subprocess.Popen([self.executable, *config], start_new_session=True)  # noqa: S603
             for _ in range(100):
                 if self._answers():
                     break
@@ -102,12 +111,12 @@ class _Redis:
         return f"unix://{self.socket}"
 
     def stop(self) -> None:
+        import redis
+
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(redis.RedisError):  # already gone is fine
             self._client().shutdown()
-        except Exception:
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -140,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"embedded Redis: {redis.socket}", file=sys.stderr)
 
     executable = shutil.which(command[0], path=env.get("PATH")) or command[0]
-    child = subprocess.Popen([executable, *command[1:]], env=env)
+    # The command is the developer's own, from the Makefile or the shell.
+    child = subprocess.Popen([executable, *command[1:]], env=env)  # noqa: S603
     # The terminal sends Ctrl-C to the child too; wait for it to finish
     # before stopping the servers it is using.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -189,6 +189,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # No error emails: a traceback mail would carry request data out of the portal.
 ADMINS: list[tuple[str, str]] = []
 
+
 # --- Celery -----------------------------------------------------------------
 def _broker_url(redis_url: str) -> str:
     # Django's cache speaks redis-py's unix:// form; kombu calls the same

@@ -92,12 +92,18 @@ class Worker(CeleryProcess):
     def __init__(self) -> None:
         super().__init__()
         self.arguments = [
-            "--queues", "intake,communications,default",
-            "--concurrency", "1",
-            "--include", "tests.support.tasks",
-            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-            "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle",
+            "--queues",
+            "intake,communications,default",
+            "--concurrency",
+            "1",
+            "--include",
+            "tests.support.tasks",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:8]}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
         ]
 
 
