@@ -138,6 +138,10 @@ STORAGES = {
         )
     },
 }
+# Uploads stay in memory within the attachment limits and never touch the
+# disk unencrypted (submissions.uploads).
+FILE_UPLOAD_HANDLERS = ["submissions.uploads.BoundedMemoryUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -166,7 +166,11 @@ def seed(*, staff=None) -> int:
         submission, _receipt = services.submission_create(
             answers=_answers(case),
             defenders=[_defender(case)],
-            consent={"contact_government": True, "public_naming": case["gender"] != "woman", "written_consent": "written"},
+            consent={
+                "contact_government": True,
+                "public_naming": case["gender"] != "woman",
+                "written_consent": "written",
+            },
             language="en",
         )
         if case["status"] != Status.RECEIVED:

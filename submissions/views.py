@@ -34,6 +34,7 @@ from submissions.forms import (
     SourceMessageForm,
 )
 from submissions.models import Submission
+from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
 RECEIPT_SESSION_SECONDS = 30 * 60
@@ -65,8 +66,10 @@ def _report_forms(data=None, initial: dict | None = None) -> dict:
 
 
 def _typed_values(form) -> dict:
-    return {name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
-            for name, field in form.fields.items()}
+    return {
+        name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        for name, field in form.fields.items()
+    }
 
 
 def _values_of(data, *, drop_defender: int | None = None, add_defender: bool = False) -> dict:
@@ -157,12 +160,8 @@ def submit(request):
     attachments_form = AttachmentsForm(request.POST, request.FILES, prefix="attachments")
     if action != "submit":
         return _render_review(request, forms, AttachmentsForm(prefix="attachments"))
-    if not attachments_form.is_valid():
-        return _render_review(request, forms, attachments_form, status=400)
-    try:
-        checked = check_files(attachments_form.cleaned_data["files"])
-    except AttachmentRejected as rejection:
-        attachments_form.add_error("files", rejection)
+    checked = _checked_attachments(request, attachments_form)
+    if checked is None:
         return _render_review(request, forms, attachments_form, status=400)
 
     if not throttle.hit("submit", throttle.client_key(request), limit=SUBMIT_LIMIT[0], window=SUBMIT_LIMIT[1]):
@@ -186,6 +185,20 @@ def submit(request):
         cache.delete(f"submit-token:{token}")
         raise
     return _private(render(request, "submissions/receipt_new.html", {"receipt": receipt, "submission": submission}))
+
+
+def _checked_attachments(request, form) -> list | None:
+    """The form's files checked and ready to store, or None with the reasons added to the form."""
+    rejections = list(upload_rejections(request))
+    checked = []
+    if form.is_valid():
+        try:
+            checked = check_files(form.cleaned_data["files"])
+        except AttachmentRejected as rejection:
+            rejections.append(rejection)
+    if rejections:
+        form.add_error("files", rejections)
+    return checked if form.is_valid() else None
 
 
 def _render_review(request, forms, attachments_form, *, status=200):
@@ -217,13 +230,19 @@ def receipt_login(request):
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
         client = throttle.client_key(request)
-        allowed = throttle.hit("receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0],
-                               window=LOGIN_LIMIT_PER_CLIENT[1])
-        allowed &= throttle.hit("receipt-reference", reference or "-", limit=LOGIN_LIMIT_PER_REFERENCE[0],
-                                window=LOGIN_LIMIT_PER_REFERENCE[1])
+        allowed = throttle.hit(
+            "receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0], window=LOGIN_LIMIT_PER_CLIENT[1]
+        )
+        allowed &= throttle.hit(
+            "receipt-reference",
+            reference or "-",
+            limit=LOGIN_LIMIT_PER_REFERENCE[0],
+            window=LOGIN_LIMIT_PER_REFERENCE[1],
+        )
         if not allowed:
-            return _private(render(request, "submissions/receipt_login.html",
-                                   {"form": form, "throttled": True}, status=429))
+            return _private(
+                render(request, "submissions/receipt_login.html", {"form": form, "throttled": True}, status=429)
+            )
         submission = services.receipt_authenticate(reference=reference, passphrase=form.cleaned_data["passphrase"])
         if submission is not None:
             throttle.clear("receipt-reference", reference)
@@ -274,14 +293,10 @@ def receipt_message(request):
     if submission is None:
         return redirect("submissions:receipt_login")
     form = SourceMessageForm(request.POST, request.FILES, prefix="message")
-    if form.is_valid():
-        try:
-            checked = check_files(form.cleaned_data["files"])
-        except AttachmentRejected as rejection:
-            form.add_error("files", rejection)
-        else:
-            services.source_message_add(submission=submission, body=form.cleaned_data["body"], attachments=checked)
-            return redirect("submissions:receipt_case")
+    checked = _checked_attachments(request, form)
+    if checked is not None:
+        services.source_message_add(submission=submission, body=form.cleaned_data["body"], attachments=checked)
+        return redirect("submissions:receipt_case")
     context = _case_context(submission, message_form=form)
     return _private(render(request, "submissions/receipt_case.html", context, status=400))
 
