@@ -158,7 +158,7 @@ def check_files(
         raise _reject("too_many_files", count=len(uploads), limit=max_files)
     declared = sum(upload.size or 0 for upload in uploads)
     if declared > max_total_bytes:
-        raise _reject("total_too_large", total=_megabytes(declared), limit=_megabytes(max_total_bytes))
+        raise _reject("total_too_large", total=megabytes(declared), limit=megabytes(max_total_bytes))
 
     checked: list[CheckedFile] = []
     rejected: list[AttachmentRejected] = []
@@ -173,7 +173,7 @@ def check_files(
         raise AttachmentRejected(rejected)
     total = sum(item.size for item in checked)
     if total > max_total_bytes:
-        raise _reject("total_too_large", total=_megabytes(total), limit=_megabytes(max_total_bytes))
+        raise _reject("total_too_large", total=megabytes(total), limit=megabytes(max_total_bytes))
     return checked
 
 
@@ -207,18 +207,18 @@ def clean_file_name(name: str) -> str:
     return name or "attachment"
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / MB:.1f}".removesuffix(".0")
 
 
 def _read_at_most(upload: UploadedFile, name: str, max_bytes: int) -> bytes:
     if upload.size is not None and upload.size > max_bytes:
-        raise _reject("too_large", name, limit=_megabytes(max_bytes))
+        raise _reject("too_large", name, limit=megabytes(max_bytes))
     upload.seek(0)
     data = upload.read(max_bytes + 1)  # one byte more tells "too large" without reading the rest
     upload.seek(0)
     if len(data) > max_bytes:
-        raise _reject("too_large", name, limit=_megabytes(max_bytes))
+        raise _reject("too_large", name, limit=megabytes(max_bytes))
     if not data:
         raise _reject("empty", name)
     return data
@@ -574,7 +574,7 @@ def _open_archive(data: bytes, name: str) -> zipfile.ZipFile:
         raise _reject(
             "archive_too_large",
             name,
-            limit=_megabytes(MAX_UNPACKED_BYTES),
+            limit=megabytes(MAX_UNPACKED_BYTES),
             entries=MAX_ARCHIVE_ENTRIES,
             ratio=MAX_COMPRESSION_RATIO,
         )

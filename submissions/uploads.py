@@ -11,7 +11,7 @@ from io import BytesIO
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from submissions.attachments import MAX_FILE_BYTES, MAX_TOTAL_BYTES, MESSAGES, AttachmentRejected, _megabytes
+from submissions.attachments import MAX_FILE_BYTES, MAX_TOTAL_BYTES, MESSAGES, AttachmentRejected, megabytes
 
 
 def upload_rejections(request) -> list[AttachmentRejected]:
@@ -30,9 +30,9 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         size = self.buffer.tell() + len(raw_data)
         if size > MAX_FILE_BYTES:
-            self._skip("too_large", limit=_megabytes(MAX_FILE_BYTES))
+            self._skip("too_large", limit=megabytes(MAX_FILE_BYTES))
         if self.total + size > MAX_TOTAL_BYTES:
-            self._skip("total_too_large", total=_megabytes(self.total + size), limit=_megabytes(MAX_TOTAL_BYTES))
+            self._skip("total_too_large", total=megabytes(self.total + size), limit=megabytes(MAX_TOTAL_BYTES))
         self.buffer.write(raw_data)
         return None
 

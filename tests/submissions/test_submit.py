@@ -3,8 +3,8 @@ import re
 import pytest
 from django.core.cache import cache
 
-from submissions.models import Consent, Defender, StatusChange, Submission
 from submissions.consent import CURRENT_VERSION
+from submissions.models import Consent, Defender, StatusChange, Submission
 from tests.support.intake import DEFENDER_NAME, NARRATIVE, SECOND_DEFENDER_NAME, SOURCE_NAME, report_data, submit_case
 
 pytestmark = pytest.mark.django_db
