@@ -154,9 +154,91 @@ class WorkArea(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PriorityFlag(models.TextChoices):
+    """The mandate's thematic priorities; each one found raises a case's priority."""
+
+    KILLING = "killing", _("Killing or attempted killing")
+    IMPRISONMENT = "imprisonment", _("Detention or imprisonment")
+    ONLINE_ATTACKS = "online_attacks", _("Online attacks")
+    BUSINESS = "business", _("Business and human rights")
+    WOMEN = "women", _("Woman defender")
+    LGBTI = "lgbti", _("Defender of LGBTI+ rights")
+    CHILD = "child", _("Child defender")
+    DISABILITY = "disability", _("Defender with a disability")
+    MIGRANTS = "migrants", _("Defender of refugees, migrants, asylum seekers")
+    LAND_ENVIRONMENT = "land_environment", _("Land, indigenous or environmental defender")
+    REMOTE = "remote", _("Remote or isolated area")
+    ANTI_CORRUPTION = "anti_corruption", _("Anti-corruption defender")
+    UN_REPRISALS = "un_reprisals", _("Reprisal for cooperation with the UN")
+
+
+class Element(models.TextChoices):
+    """The minimum content of a submission, checked by screening."""
+
+    VICTIM = "victim", _("Identity of the victim")
+    WORK = "work", _("Human rights work")
+    PERPETRATOR = "perpetrator", _("Alleged perpetrator")
+    DATE = "date", _("Date")
+    PLACE = "place", _("Place")
+    DESCRIPTION = "description", _("Description")
+    SOURCE_CONTACT = "source_contact", _("Source contact")
+    CONSENT = "consent", _("Consent")
+
+
+class InadmissibleReason(models.TextChoices):
+    OUTSIDE_MANDATE = "outside_mandate", _("Outside the mandate (not a human rights defender or not for their work)")
+    UNFOUNDED = "unfounded", _("Manifestly unfounded")
+    POLITICAL = "political", _("Politically motivated")
+    ABUSIVE = "abusive", _("Abusive language")
+    MEDIA_ONLY = "media_only", _("Based solely on media reports")
+    BAD_FAITH = "bad_faith", _("Source not in good faith or without reliable knowledge")
+    ANONYMOUS = "anonymous", _("Source anonymous to the office")
+
+
+class Desk(models.Model):
+    """A country desk: its officers handle the submissions from its countries."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True, help_text=_("Where urgent cases are announced (no personal data)."))
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="desks")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeskCountry(models.Model):
+    country = CountryField(unique=True)
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="countries")
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name_plural = "desk countries"
+
+    def __str__(self) -> str:
+        return f"{self.country.code} -> {self.desk}"
+
+
 class SubmissionQuerySet(models.QuerySet):
     def by_reference(self, reference: str):
         return self.filter(reference=reference)
+
+    def queue_order(self):
+        return self.order_by("-urgent", "-priority", "created_at")
+
+    def unscreened(self):
+        return self.filter(status=Status.RECEIVED, screened_at__isnull=True)
+
+    def visible_to(self, user):
+        """What a staff member may see: desk officers only their desks' submissions."""
+        from portal.roles import sees_every_desk
+
+        if sees_every_desk(user):
+            return self
+        return self.filter(desk__members=user)
 
 
 class Submission(models.Model):
@@ -197,13 +279,52 @@ class Submission(models.Model):
     direct_knowledge = models.BooleanField(default=False)
     media_only = models.BooleanField(default=False)
 
+    # Screening (submissions.screening) and triage.
+    screened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    desk = models.ForeignKey(Desk, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions")
+    urgent = models.BooleanField(_("urgent appeal candidate"), default=False)
+    priority = models.PositiveSmallIntegerField(default=0, editable=False)
+    flags = ArrayField(models.CharField(max_length=20, choices=PriorityFlag.choices), default=list, blank=True)
+    suggested_flags = ArrayField(
+        models.CharField(max_length=20, choices=PriorityFlag.choices), default=list, blank=True, editable=False
+    )
+    missing_elements = ArrayField(
+        models.CharField(max_length=16, choices=Element.choices), default=list, blank=True, editable=False
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_submissions"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", editable=False
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    inadmissible_reason = models.CharField(max_length=20, choices=InadmissibleReason, blank=True, editable=False)
+
     objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("triage_submission", "Can take triage decisions on submissions"),
+            ("message_source", "Can send questions to the source"),
+        ]
+        indexes = [
+            # The desk queues: open submissions by urgency, priority, age.
+            models.Index(
+                models.F("urgent").desc(),
+                models.F("priority").desc(),
+                "created_at",
+                name="submission_queue_order",
+            ),
+            models.Index(fields=["desk", "status"], name="submission_desk_status"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_elements
 
     @property
     def source_status(self) -> SourceStatus:
@@ -324,3 +445,55 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.reference}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class NameFingerprint(models.Model):
+    """Keyed hashes of a defender's normalised, transliterated name.
+
+    They let screening find other submissions about the same defender across
+    spellings and scripts without any name being stored in plain text.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", "full name"
+        TOKEN = "token", "one part of the name"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="fingerprints")
+    kind = models.CharField(max_length=5, choices=Kind)
+    key = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} {self.kind}"
+
+
+class Notification(models.Model):
+    """An email to send, written in the same transaction as its cause.
+
+    The (submission, kind) pair is unique, so screening twice never announces
+    a case twice; `sent_at` is set once the mail went out.
+    """
+
+    class Kind(models.TextChoices):
+        URGENT_TO_DESK = "urgent_to_desk", "urgent case to the desk"
+        NEW_MESSAGE_TO_SOURCE = "new_message", "new message to the source"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind)
+    # A source may get one notice per question: the message it announces.
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "kind"],
+                condition=models.Q(message__isnull=True),
+                name="one_notification_per_submission_kind",
+            ),
+            models.UniqueConstraint(fields=["message"], name="one_notification_per_message"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} {self.kind}"

@@ -5,15 +5,36 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from portal.crypto import keyed_hash
 from submissions import consent as consent_texts
+from submissions import screening
 from submissions.attachments import CheckedFile
-from submissions.models import Attachment, Consent, Defender, Message, Status, StatusChange, Submission
+from submissions.models import (
+    Attachment,
+    Consent,
+    Defender,
+    Desk,
+    DeskCountry,
+    InadmissibleReason,
+    Message,
+    NameFingerprint,
+    Notification,
+    Status,
+    StatusChange,
+    Submission,
+)
 from submissions.receipts import new_passphrase, new_reference, passphrase_hash, passphrase_matches
 
 logger = logging.getLogger(__name__)
+
+NAME_KEY = "defender-name"
 
 SUBMISSION_FIELDS = (
     "source_name",
@@ -112,6 +133,7 @@ def submission_create(
         )
         _attach(submission, attachments)
         StatusChange.objects.create(submission=submission, to_status=Status.RECEIVED, actor="source")
+        _screen_after_commit(submission.pk)
     logger.info("submission %s received", submission.pk)
     return submission, Receipt(reference, passphrase)
 
@@ -155,6 +177,14 @@ def source_message_add(*, submission: Submission, body: str, attachments: Sequen
             submission=submission, direction=Message.Direction.FROM_SOURCE, body=body, reply_to=question
         )
         _attach(submission, attachments, message)
+        if submission.status == Status.INFO_REQUESTED:
+            submission_status_change(
+                submission=submission,
+                to_status=Status.IN_REVIEW,
+                from_statuses=[Status.INFO_REQUESTED],
+                actor="source",
+                reason="The source answered",
+            )
     logger.info("submission %s message from source", submission.pk)
     return message
 
@@ -189,3 +219,258 @@ def submission_status_change(
         )
     submission.status = to_status
     return change
+
+
+# --- Screening ----------------------------------------------------------------
+
+
+def desk_for(country: str) -> Desk | None:
+    mapping = DeskCountry.objects.filter(country=country).select_related("desk").first()
+    return mapping.desk if mapping else None
+
+
+def _fingerprints(submission: Submission, defenders: Sequence[Defender]) -> list[NameFingerprint]:
+    prints = []
+    for defender in defenders:
+        full, tokens = screening.name_keys(defender.name)
+        if full:
+            prints.append(NameFingerprint(submission=submission, kind="full", key=keyed_hash(full, purpose=NAME_KEY)))
+        prints += [
+            NameFingerprint(submission=submission, kind="token", key=keyed_hash(token, purpose=NAME_KEY))
+            for token in tokens
+        ]
+    return prints
+
+
+def submission_screen(*, submission_id: int) -> bool:
+    """Screen a received submission into its desk's queue; False if it was screened already.
+
+    Safe to run twice, or concurrently: the row lock and the `screened_at`
+    check let exactly one run write flags, fingerprints and notifications.
+    """
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().filter(pk=submission_id).first()
+        if submission is None or submission.screened_at is not None:
+            return False
+        defenders = list(submission.defenders.all())
+        result = screening.screen(submission, defenders, submission.current_consent())
+        submission.missing_elements = result.missing
+        submission.flags = result.flags
+        submission.suggested_flags = result.suggested_flags
+        submission.urgent = result.urgent
+        submission.priority = result.priority
+        submission.desk = desk_for(submission.country.code)
+        submission.screened_at = timezone.now()
+        from_status = submission.status
+        if submission.status == Status.RECEIVED:
+            submission.status = Status.QUEUED
+        submission.save(
+            update_fields=[
+                "missing_elements", "flags", "suggested_flags", "urgent", "priority", "desk", "screened_at",
+                "status", "updated_at",
+            ]
+        )  # fmt: skip
+        NameFingerprint.objects.bulk_create(_fingerprints(submission, defenders))
+        if submission.status != from_status:
+            StatusChange.objects.create(
+                submission=submission, from_status=from_status, to_status=submission.status, actor="system"
+            )
+        if submission.urgent and submission.desk and submission.desk.email:
+            Notification.objects.create(submission=submission, kind=Notification.Kind.URGENT_TO_DESK)
+            _send_notifications_after_commit()
+    logger.info("submission %s screened", submission_id)
+    return True
+
+
+def possible_duplicates(submission: Submission):
+    """Other submissions naming the same defender: the whole name, or two parts of it, alike."""
+    keys = NameFingerprint.objects.filter(submission=submission)
+    full = keys.filter(kind="full").values("key")
+    tokens = keys.filter(kind="token").values("key")
+    by_token = (
+        NameFingerprint.objects.filter(kind="token", key__in=tokens)
+        .exclude(submission=submission)
+        .values("submission")
+        .annotate(shared=Count("key", distinct=True))
+        .filter(shared__gte=2)
+        .values("submission")
+    )
+    return (
+        Submission.objects.filter(Q(fingerprints__kind="full", fingerprints__key__in=full) | Q(pk__in=by_token))
+        .exclude(pk=submission.pk)
+        .distinct()
+        .order_by("created_at")
+    )
+
+
+def submissions_to_resend(*, older_than_seconds: int = 120) -> list[int]:
+    """Submissions still unscreened a while after they were stored: their message was lost."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return list(Submission.objects.unscreened().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500])
+
+
+# --- Notifications ------------------------------------------------------------
+
+CLAIM_TIMEOUT = timezone.timedelta(minutes=10)
+
+
+def _notification_email(notification: Notification) -> tuple[str, str, list[str]] | None:
+    """Subject, body and recipients; never any personal data of the case."""
+    submission = notification.submission
+    if notification.kind == Notification.Kind.URGENT_TO_DESK:
+        if not (submission.desk and submission.desk.email):
+            return None
+        path = reverse("admin:submissions_submission_change", args=[submission.pk])
+        body = (
+            f"An urgent submission waits in the {submission.desk.name} queue.\n\n"
+            f"Reference: {submission.reference}\nOpen it in the staff site: {path}\n"
+        )
+        return f"Urgent case in the {submission.desk.name} queue", body, [submission.desk.email]
+    if not submission.notify_email:
+        return None
+    with translation.override(submission.language):
+        subject = gettext("You have a new message")
+        body = gettext("You have a new message. Open it with your receipt on the portal.")
+    return subject, body, [submission.notify_email]
+
+
+def notifications_send(*, limit: int = 100) -> int:
+    """Send pending notifications; each is claimed first, so parallel senders never send one twice."""
+    sent = 0
+    stale = timezone.now() - CLAIM_TIMEOUT
+    for _ in range(limit):
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True)
+                .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+                .select_related("submission__desk")
+                .order_by("created_at")
+                .first()
+            )
+            if notification is None:
+                break
+            notification.claimed_at = timezone.now()
+            notification.save(update_fields=["claimed_at"])
+        email = _notification_email(notification)
+        if email is not None:
+            subject, body, recipients = email
+            send_mail(subject, body, None, recipients)
+        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# --- Triage decisions ---------------------------------------------------------
+
+OPEN_STATUSES = [Status.RECEIVED, Status.QUEUED, Status.IN_REVIEW, Status.INFO_REQUESTED]
+
+
+def submission_assign(*, submission: Submission, assignee, by) -> StatusChange:
+    to_status = Status.IN_REVIEW if submission.status in (Status.RECEIVED, Status.QUEUED) else submission.status
+    with transaction.atomic():
+        change = submission_status_change(
+            submission=submission,
+            to_status=to_status,
+            from_statuses=OPEN_STATUSES,
+            actor="staff",
+            changed_by=by,
+            reason=f"Assigned to {assignee.get_username()}",
+        )
+        Submission.objects.filter(pk=submission.pk).update(assignee=assignee)
+    submission.assignee = assignee
+    return change
+
+
+def submission_accept(*, submission: Submission, by, reason: str = "") -> StatusChange:
+    return submission_status_change(
+        submission=submission,
+        to_status=Status.ACCEPTED,
+        from_statuses=OPEN_STATUSES,
+        actor="staff",
+        changed_by=by,
+        reason=reason or "Accepted for a communication",
+    )
+
+
+def submission_request_information(*, submission: Submission, by, question: str) -> Message:
+    """Ask the source: the question appears in their receipt inbox, and, if they asked for it, an email
+    says only that a message is waiting."""
+    with transaction.atomic():
+        submission_status_change(
+            submission=submission,
+            to_status=Status.INFO_REQUESTED,
+            from_statuses=OPEN_STATUSES,
+            actor="staff",
+            changed_by=by,
+            reason="More information requested from the source",
+        )
+        message = Message.objects.create(
+            submission=submission, direction=Message.Direction.TO_SOURCE, body=question, author=by
+        )
+        if submission.notify_email:
+            Notification.objects.create(
+                submission=submission, kind=Notification.Kind.NEW_MESSAGE_TO_SOURCE, message=message
+            )
+            _send_notifications_after_commit()
+    return message
+
+
+def submission_reject(*, submission: Submission, by, reason: str, note: str = "") -> StatusChange:
+    with transaction.atomic():
+        change = submission_status_change(
+            submission=submission,
+            to_status=Status.NOT_ADMISSIBLE,
+            from_statuses=OPEN_STATUSES,
+            actor="staff",
+            changed_by=by,
+            reason=f"{InadmissibleReason(reason).label}. {note}".strip(),
+        )
+        Submission.objects.filter(pk=submission.pk).update(inadmissible_reason=reason)
+    submission.inadmissible_reason = reason
+    return change
+
+
+def submission_mark_duplicate(*, submission: Submission, original: Submission, by) -> StatusChange:
+    if original.pk == submission.pk:
+        raise ValueError("a submission cannot duplicate itself")
+    with transaction.atomic():
+        change = submission_status_change(
+            submission=submission,
+            to_status=Status.DUPLICATE,
+            from_statuses=OPEN_STATUSES,
+            actor="staff",
+            changed_by=by,
+            reason=f"Duplicate of {original.reference}",
+        )
+        Submission.objects.filter(pk=submission.pk).update(duplicate_of=original)
+        submission.related.add(original)
+    submission.duplicate_of = original
+    return change
+
+
+def submission_link(*, submission: Submission, other: Submission) -> None:
+    submission.related.add(other)
+
+
+def submission_confirm_flags(*, submission: Submission, flags: Iterable[str]) -> None:
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        confirmed = sorted(set(locked.flags) | (set(flags) & set(locked.suggested_flags)))
+        suggested = sorted(set(locked.suggested_flags) - set(confirmed))
+        Submission.objects.filter(pk=submission.pk).update(
+            flags=confirmed, suggested_flags=suggested, priority=len(confirmed)
+        )
+    submission.flags, submission.suggested_flags, submission.priority = confirmed, suggested, len(confirmed)
+
+
+def _screen_after_commit(submission_id: int) -> None:
+    from submissions.tasks import screen_submission
+
+    screen_submission.delay_on_commit(submission_id)
+
+
+def _send_notifications_after_commit() -> None:
+    from submissions.tasks import send_notifications
+
+    send_notifications.delay_on_commit()

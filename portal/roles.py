@@ -1,0 +1,65 @@
+"""Staff roles as groups with permissions, kept in step with this file after every migrate."""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+INTAKE_OFFICER = "Intake officer"
+DESK_OFFICER = "Desk officer"
+RAPPORTEUR = "Rapporteur"
+ADMINISTRATOR = "Administrator"
+
+_TRIAGE = [
+    "submissions.view_submission",
+    "submissions.change_submission",
+    "submissions.triage_submission",
+    "submissions.message_source",
+    "submissions.view_desk",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    INTAKE_OFFICER: _TRIAGE,
+    DESK_OFFICER: _TRIAGE,
+    RAPPORTEUR: ["submissions.view_submission", "submissions.view_desk"],
+    ADMINISTRATOR: [
+        *_TRIAGE,
+        "submissions.add_desk",
+        "submissions.change_desk",
+        "submissions.delete_desk",
+        "submissions.view_deskcountry",
+        "submissions.add_deskcountry",
+        "submissions.change_deskcountry",
+        "submissions.delete_deskcountry",
+        "portal.view_auditevent",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+# Roles whose members see the submissions of every desk; desk officers see their own desks'.
+EVERY_DESK = {INTAKE_OFFICER, RAPPORTEUR, ADMINISTRATOR}
+
+
+def sees_every_desk(user) -> bool:
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=EVERY_DESK).exists()
+
+
+def has_role(user, role: str) -> bool:
+    return user.is_superuser or user.groups.filter(name=role).exists()
+
+
+def sync_roles(**kwargs) -> None:
+    """post_migrate: create the groups and give them exactly their permissions."""
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
