@@ -1,24 +1,35 @@
 """Demo data and demo staff accounts for `make run`; does nothing the second time."""
 
+import base64
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import roles
 
 DEMO_STAFF = [
-    ("intake", "Intake officer", False),
-    ("desk", "Desk officer", False),
-    ("rapporteur", "Rapporteur", False),
-    ("admin", "Administrator", True),
+    ("intake", roles.INTAKE_OFFICER, False),
+    ("desk", roles.DESK_OFFICER, False),
+    ("rapporteur", roles.RAPPORTEUR, False),
+    ("admin", roles.ADMINISTRATOR, True),
 ]
+DEMO_DESK = "central-asia"
+
+
+def totp_secret(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it (base32)."""
+    return base64.b32encode(device.bin_key).decode()
 
 
 class Command(BaseCommand):
-    help = "Create fictional demo cases and one demo staff account per role (printed once)."
+    help = "Create fictional demo cases and one demo staff account per role (credentials printed once)."
 
     def handle(self, *args, **options):
         from submissions import demo as submissions_demo
+        from submissions.models import Desk
 
         users = get_user_model()
         created = []
@@ -29,12 +40,20 @@ class Command(BaseCommand):
             user = users.objects.create_user(
                 username=username, password=password, is_staff=True, is_superuser=superuser
             )
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-            created.append((username, role, password))
+            user.groups.add(Group.objects.get(name=role))
+            if role == roles.DESK_OFFICER:
+                Desk.objects.get(code=DEMO_DESK).members.add(user)
+            device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+            created.append((username, role, password, totp_secret(device)))
         made = submissions_demo.seed()
 
         if created:
-            self.stdout.write("Demo staff accounts (shown once; change with manage.py changepassword):")
-            for username, role, password in created:
-                self.stdout.write(f"  {role:16} user {username:12} password {password}")
+            self.stdout.write("Demo staff accounts, shown once (staff site: /admin/):")
+            for username, role, password, secret in created:
+                self.stdout.write(f"  {role:15} user {username:11} password {password}  TOTP secret {secret}")
+            self.stdout.write(
+                "Log in with the user name, the password and a six-digit code: add the TOTP secret to an\n"
+                "authenticator app, or print the current code with: python -m portal.embedded -- "
+                "python manage.py totp_code USERNAME"
+            )
         self.stdout.write(f"Demo cases created: {made}" if made else "Demo data already present.")

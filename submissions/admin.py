@@ -1,0 +1,425 @@
+"""The staff review queue in the Django admin.
+
+Every decision calls a service in submissions.services; nothing here writes
+a status itself. Desk officers see only their desks' submissions: the
+queryset is filtered, so other desks' cases are absent, not merely hidden.
+Every page that shows decrypted personal data writes an audit record.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+
+from portal.audit import audit_read
+from portal.crypto import encrypted_fields
+from submissions import services
+from submissions.models import (
+    Attachment,
+    Consent,
+    Defender,
+    Desk,
+    DeskCountry,
+    InadmissibleReason,
+    Message,
+    PriorityFlag,
+    StatusChange,
+    Submission,
+)
+from submissions.services import OPEN_STATUSES, StatusConflict
+
+OVERDUE_URGENT = timedelta(hours=48)
+OVERDUE_OTHER = timedelta(days=30)
+COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a queue page never scans the whole table to count it."""
+
+    @cached_property
+    def count(self) -> int:
+        # SELECT COUNT(*) FROM (... LIMIT COUNT_CAP + 1): stops early on a long queue.
+        return self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = "priority flag"
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return PriorityFlag.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(flags__contains=[self.value()]) if self.value() else queryset
+
+
+class CompletenessFilter(admin.SimpleListFilter):
+    title = "completeness"
+    parameter_name = "complete"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Complete"), ("no", "Something missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(missing_elements=[])
+        if self.value() == "no":
+            return queryset.exclude(missing_elements=[])
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Assigned to me"), ("none", "Unassigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class DeskFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        desks = Desk.objects.all()
+        from portal.roles import sees_every_desk
+
+        if not sees_every_desk(request.user):
+            desks = desks.filter(members=request.user)
+        return [(desk.pk, desk.name) for desk in desks]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DefenderInline(ReadOnlyInline):
+    model = Defender
+    fields = readonly_fields = [
+        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_areas",
+        "work_description", "cooperated_with_un",
+    ]  # fmt: skip
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    verbose_name_plural = "consent (newest last; the newest applies)"
+    fields = readonly_fields = [
+        "recorded_at", "contact_government", "public_naming", "written_consent", "withdrawn", "via", "text_version",
+        "language",
+    ]  # fmt: skip
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = readonly_fields = ["created_at", "direction", "author", "body"]
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = readonly_fields = ["created_at", "name", "kind", "size", "sha256", "download"]
+
+    @admin.display(description="files")
+    def download(self, obj):
+        links = [
+            (
+                reverse("admin:submissions_submission_attachment", args=[obj.submission_id, obj.pk, "original"]),
+                "original (evidence)",
+            )
+        ]
+        if obj.working_copy is not None:
+            links.append(
+                (
+                    reverse("admin:submissions_submission_attachment", args=[obj.submission_id, obj.pk, "working"]),
+                    "working copy",
+                )
+            )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    verbose_name_plural = "decisions and status changes"
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "actor", "changed_by", "reason"]
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [
+        ("assign", "Assign to a colleague"),
+        ("request_information", "Ask the source for more information"),
+        ("accept", "Accept (move on to a communication)"),
+        ("not_admissible", "Not admissible"),
+        ("duplicate", "Duplicate of another submission (merge into it)"),
+        ("link", "Link to another submission about the same defender"),
+    ]
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Shown to the source in their receipt inbox.",
+    )
+    reason = forms.ChoiceField(choices=[("", "---"), *InadmissibleReason.choices], required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Why: recorded with the decision."
+    )
+    other_reference = forms.CharField(required=False, help_text="Reference of the other submission, HRD-XXXXX-XXXXX.")
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        needs = {
+            "assign": "assignee",
+            "request_information": "question",
+            "not_admissible": "reason",
+            "duplicate": "other_reference",
+            "link": "other_reference",
+        }
+        field = needs.get(data.get("decision"))
+        if field and not data.get(field):
+            self.add_error(field, "Needed for this decision.")
+        return data
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference", "status", "desk", "urgency", "priority", "flag_list", "waiting", "assignee", "complete",
+    ]  # fmt: skip
+    list_filter = [
+        "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
+    ]  # fmt: skip
+    list_select_related = ["desk", "assignee"]
+    search_fields = ["=reference"]
+    ordering = ["-urgent", "-priority", "created_at"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["assign_to_me", "accept", "confirm_suggested_flags"]
+    inlines = [DefenderInline, ConsentInline, MessageInline, AttachmentInline, StatusChangeInline]
+    fieldsets = [
+        ("Queue", {"fields": [
+            "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
+            "assignee", "created_at", "screened_at", "duplicate_of", "related_list",
+        ]}),
+        ("Source (never disclosed)", {"fields": [
+            "source_name", "source_relationship", "source_relationship_detail", "contact_method", "contact_details",
+            "contact_safety", "notify_email", "language",
+        ]}),
+        ("What happened", {"fields": [
+            "violation_types", "violation_other", "current_situation", "incident_date", "incident_dates_detail",
+            "country", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
+        ]}),
+        ("Confirmed by the source", {"fields": ["good_faith", "direct_knowledge", "media_only"]}),
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    # --- columns --------------------------------------------------------------
+
+    @admin.display(description="urgent", ordering="-urgent")
+    def urgency(self, obj):
+        return format_html('<strong class="urgent">URGENT</strong>') if obj.urgent else ""
+
+    @admin.display(description="flags")
+    def flag_list(self, obj):
+        return ", ".join(PriorityFlag(flag).label for flag in obj.flags)
+
+    @admin.display(description="waiting", ordering="created_at")
+    def waiting(self, obj):
+        age = timezone.now() - obj.created_at
+        text = f"{age.days} d" if age.days else f"{age.seconds // 3600} h"
+        limit = OVERDUE_URGENT if obj.urgent else OVERDUE_OTHER
+        if obj.status in OPEN_STATUSES and age > limit:
+            return format_html('<strong class="overdue">{} overdue</strong>', text)
+        return text
+
+    @admin.display(description="complete", boolean=True)
+    def complete(self, obj):
+        return obj.is_complete
+
+    @admin.display(description="linked submissions")
+    def related_list(self, obj):
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:submissions_submission_change", args=[o.pk]), o) for o in obj.related.all()),
+            )
+            or "none"
+        )
+
+    # --- reading, audited -----------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        submission = self.get_object(request, object_id)
+        if submission is not None:
+            duplicates = services.possible_duplicates(submission).visible_to(request.user)
+            extra_context = {**(extra_context or {}), "possible_duplicates": duplicates}
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and submission is not None:
+            fields = encrypted_fields(Submission) + [f"defender.{name}" for name in encrypted_fields(Defender)]
+            fields += ["message.body", "attachment.name", "statuschange.reason"]
+            audit_read(user=request.user, obj=submission, fields=fields)
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="submissions_submission_decide"
+            ),
+            path(
+                "<int:pk>/attachment/<int:attachment_id>/<str:copy>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="submissions_submission_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible_submission(self, request, pk) -> Submission:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def attachment_view(self, request, pk, attachment_id, copy):
+        submission = self._visible_submission(request, pk)
+        attachment = get_object_or_404(Attachment, pk=attachment_id, submission=submission)
+        data = attachment.original if copy == "original" else attachment.working_copy
+        if data is None or copy not in ("original", "working"):
+            raise Http404
+        audit_read(user=request.user, obj=attachment, fields=[copy], action="download")
+        response = HttpResponse(data, content_type=attachment.content_type)
+        response["Content-Disposition"] = "attachment"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    # --- decisions --------------------------------------------------------------
+
+    def decide_view(self, request, pk):
+        submission = self._visible_submission(request, pk)
+        if not request.user.has_perm("submissions.triage_submission"):
+            raise PermissionDenied
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._apply(request, submission, form.cleaned_data)
+            except StatusConflict:
+                messages.error(request, f"{submission} was decided by someone else meanwhile; nothing was changed.")
+            except Submission.DoesNotExist:
+                form.add_error("other_reference", "No submission you can see has this reference.")
+            else:
+                messages.success(request, f"{submission}: decision recorded.")
+                return redirect("admin:submissions_submission_change", submission.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": submission,
+            "form": form,
+            "title": f"Decide on {submission}",
+        }
+        return TemplateResponse(request, "admin/submissions/submission/decide.html", context)
+
+    def _apply(self, request, submission: Submission, data: dict) -> None:
+        decision = data["decision"]
+        user = request.user
+        if decision == "assign":
+            services.submission_assign(submission=submission, assignee=data["assignee"], by=user)
+        elif decision == "request_information":
+            services.submission_request_information(submission=submission, by=user, question=data["question"])
+        elif decision == "accept":
+            services.submission_accept(submission=submission, by=user, reason=data["note"])
+        elif decision == "not_admissible":
+            services.submission_reject(submission=submission, by=user, reason=data["reason"], note=data["note"])
+        else:
+            other = self.get_queryset(request).get(reference=data["other_reference"].strip().upper())
+            if decision == "duplicate":
+                services.submission_mark_duplicate(submission=submission, original=other, by=user)
+            else:
+                services.submission_link(submission=submission, other=other)
+
+    def _each(self, request, queryset, decide, done: str):
+        if not request.user.has_perm("submissions.triage_submission"):
+            raise PermissionDenied
+        changed = 0
+        for submission in queryset:
+            try:
+                decide(submission)
+                changed += 1
+            except StatusConflict:
+                messages.warning(request, f"{submission} is no longer open; left as it is.")
+        messages.success(request, f"{changed} submission(s) {done}.")
+
+    @admin.action(description="Assign to me")
+    def assign_to_me(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda s: services.submission_assign(submission=s, assignee=request.user, by=request.user),
+            "assigned to you",
+        )
+
+    @admin.action(description="Accept (move on to a communication)")
+    def accept(self, request, queryset):
+        self._each(request, queryset, lambda s: services.submission_accept(submission=s, by=request.user), "accepted")
+
+    @admin.action(description="Confirm the suggested priority flags")
+    def confirm_suggested_flags(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda s: services.submission_confirm_flags(submission=s, flags=s.suggested_flags),
+            "updated",
+        )
+
+
+class DeskCountryInline(admin.TabularInline):
+    model = DeskCountry
+    extra = 1
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "email"]
+    inlines = [DeskCountryInline]
+    filter_horizontal = ["members"]
+
+
+@admin.register(DeskCountry)
+class DeskCountryAdmin(admin.ModelAdmin):
+    list_display = ["country", "desk"]
+    list_filter = ["desk"]
