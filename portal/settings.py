@@ -239,8 +239,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longer or a slow task would run twice in parallel.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 900,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # Workers look for messages of dead workers about ten times per timeout
+    # (kombu scans every interval x throttle seconds).
+    "unacked_restore_interval": max(1, BROKER_VISIBILITY_TIMEOUT // 100),
+    "unacked_restore_throttle": 10,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }

@@ -16,8 +16,8 @@ def send_notifications() -> None:
 
 
 @shared_task(name="submissions.sweep")
-def sweep() -> None:
+def sweep(older_than_seconds: int = 120) -> None:
     """Beat, every minute: screen what a lost message left unscreened, send what is unsent."""
-    for submission_id in services.submissions_to_resend():
+    for submission_id in services.submissions_to_resend(older_than_seconds=older_than_seconds):
         screen_submission.delay(submission_id)
     services.notifications_send()

@@ -40,7 +40,8 @@ class CeleryProcess:
     heartbeat_key: str
     arguments: list[str]
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
+        self.env = env
         self.process: subprocess.Popen | None = None
         self.log = Path(tempfile.mkstemp(prefix=f"celery-{self.kind}-", suffix=".log")[1])
 
@@ -50,9 +51,10 @@ class CeleryProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "portal", self.kind, *self.arguments],
                 cwd=BASE_DIR,
-                env=test_database_env(),
+                env={**test_database_env(), **self.env},
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so kill() reaches the pool too
             )
         wait_for(
             lambda: (cache.get(self.heartbeat_key) or 0) >= since or self._died(),
@@ -80,6 +82,14 @@ class CeleryProcess:
         # A prefork worker's children outlive a SIGKILLed parent for a moment.
         self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once, as a crash or an OOM kill would."""
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+
     def restart(self) -> None:
         self.stop()
         self.start()
@@ -89,8 +99,8 @@ class Worker(CeleryProcess):
     kind = "worker"
     heartbeat_key = "health:worker"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **env: str) -> None:
+        super().__init__(**env)
         self.arguments = [
             "--queues",
             "intake,communications,default",
@@ -111,7 +121,7 @@ class Beat(CeleryProcess):
     kind = "beat"
     heartbeat_key = "health:beat"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **env: str) -> None:
+        super().__init__(**env)
         schedule = Path(tempfile.mkdtemp(prefix="celery-beat-")) / "schedule"
         self.arguments = ["--schedule", str(schedule), "--loglevel", "INFO"]

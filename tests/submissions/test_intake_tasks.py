@@ -1,0 +1,111 @@
+"""Screening through a real Celery worker on real Redis and PostgreSQL, with faults."""
+
+import re
+
+import psycopg2
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from portal.celery import app
+from submissions.models import Desk, NameFingerprint, Notification, Status, StatusChange, Submission
+from submissions.tasks import screen_submission, sweep
+from tests.support.factories import make_submission
+from tests.support.intake import submit_case
+from tests.support.processes import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+def screened(reference: str) -> bool:
+    return Submission.objects.filter(reference=reference, screened_at__isnull=False).exists()
+
+
+def receipt_reference(response) -> str:
+    return re.search(r'id="receipt-reference">([^<]+)<', response.content.decode()).group(1)
+
+
+def test_a_submission_is_screened_into_its_desk_queue_after_commit(client, celery_worker):
+    reference = receipt_reference(submit_case(client))
+
+    wait_for(lambda: screened(reference), message="the worker to screen the submission")
+    submission = Submission.objects.get(reference=reference)
+    assert submission.status == Status.QUEUED
+    assert submission.desk.code == "central-asia"
+    assert submission.urgent  # the defender is detained now
+    assert "imprisonment" in submission.flags and "women" in submission.flags
+    assert list(submission.status_changes.values_list("to_status", "actor")) == [
+        ("received", "source"),
+        ("queued", "system"),
+    ]
+
+
+def test_with_the_broker_down_the_source_still_gets_a_receipt_and_the_sweep_routes_it_later(client, celery_worker):
+    real = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
+    app.close()
+    try:
+        response = submit_case(client)
+    finally:
+        app.conf.broker_url = real
+        app.close()
+
+    assert response.status_code == 200
+    reference = receipt_reference(response)
+    assert Submission.objects.get(reference=reference).status == Status.RECEIVED
+
+    # The broker is back: the periodic sweep finds the submission in the database.
+    sweep.delay(older_than_seconds=0)
+    wait_for(lambda: screened(reference), message="the sweep to route the submission")
+    assert StatusChange.objects.filter(submission__reference=reference, to_status="queued").count() == 1
+
+
+@pytest.fixture
+def desk_with_email():
+    Desk.objects.filter(code="central-asia").update(email="central-asia-desk@example.org")
+
+
+def test_a_screening_task_delivered_again_changes_nothing(celery_worker, desk_with_email):
+    submission = make_submission(country="TJ", current_situation=["death_threats"])
+    wait_for(lambda: screened(submission.reference), message="screening")
+
+    for _ in range(3):
+        screen_submission.delay(submission.pk)
+    probe = make_submission(country="KZ")  # queued after the three, on the one worker
+    wait_for(lambda: screened(probe.reference), message="the later task")
+
+    assert StatusChange.objects.filter(submission=submission, to_status="queued").count() == 1
+    assert NameFingerprint.objects.filter(submission=submission, kind="full").count() == 1
+    assert Notification.objects.filter(submission=submission).count() == 1
+
+
+def test_a_worker_killed_mid_screening_loses_nothing_and_does_nothing_twice(celery_worker, desk_with_email):
+    celery_worker.stop()
+    submission = make_submission(country="TJ", current_situation=["detained"])  # its task waits in Redis
+    # Hold the row lock from another connection, so screening blocks mid-task.
+    db = connection.settings_dict
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None)
+    blocker.cursor().execute("SELECT id FROM submissions_submission WHERE id = %s FOR UPDATE", [submission.pk])
+    celery_worker.start()
+
+    def screening_is_blocked() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+            return cursor.fetchone()[0] > 0
+
+    wait_for(screening_is_blocked, message="the worker to reach the locked row")
+    celery_worker.kill()
+    blocker.rollback()
+    blocker.close()
+    assert not screened(submission.reference)
+
+    celery_worker.start()
+    wait_for(lambda: screened(submission.reference), timeout=90, message="the redelivered task")
+    assert StatusChange.objects.filter(submission=submission, to_status="queued").count() == 1
+    assert NameFingerprint.objects.filter(submission=submission, kind="full").count() == 1
+    assert Notification.objects.filter(submission=submission).count() == 1
