@@ -258,7 +258,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="flags")
     def flag_list(self, obj):
-        return ", ".join(PriorityFlag(flag).label for flag in obj.flags)
+        return ", ".join(str(PriorityFlag(flag).label) for flag in obj.flags)
 
     @admin.display(description="waiting", ordering="created_at")
     def waiting(self, obj):
