@@ -49,7 +49,7 @@ _WORK_FLAGS = {
 
 # Hints only: staff confirm them. Stems so that Russian endings still match.
 _KEYWORDS = {
-    PriorityFlag.KILLING: r"\bkill|\bmurder|\bshot dead|убит|убийств|застрел",
+    PriorityFlag.KILLING: r"\bkill|\bmurder|\bshot dead|убил|убит|убийств|застрел",
     PriorityFlag.IMPRISONMENT: r"prison|sentenced|years? in (jail|a colony)|тюрьм|колони|лишени\w* свободы|приговор",
     PriorityFlag.ONLINE_ATTACKS: r"online|social media|hack|doxx|интернет|соцсет|взлом|травл",
     PriorityFlag.BUSINESS: r"compan|corporat|\bmine\b|mining|компани|корпорац|рудник|шахт",

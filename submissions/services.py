@@ -341,7 +341,7 @@ def notifications_send(*, limit: int = 100) -> int:
     for _ in range(limit):
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update(skip_locked=True)
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(sent_at__isnull=True)
                 .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
                 .select_related("submission__desk")
