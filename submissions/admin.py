@@ -114,6 +114,10 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # Parts of the case: whoever may view the submission sees them (no per-model view permission).
+        return request.user.has_perm("submissions.view_submission")
+
 
 class DefenderInline(ReadOnlyInline):
     model = Defender
