@@ -258,7 +258,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="urgent", ordering="-urgent")
     def urgency(self, obj):
-        return format_html('<strong class="urgent">URGENT</strong>') if obj.urgent else ""
+        return format_html('<strong class="urgent">{}</strong>', "URGENT") if obj.urgent else ""
 
     @admin.display(description="flags")
     def flag_list(self, obj):
