@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CommunicationsConfig(AppConfig):
     name = "communications"
     verbose_name = _("Communications")
+
+    def ready(self) -> None:
+        from submissions.signals import consent_changed
+
+        consent_changed.connect(_redact_released_records, dispatch_uid="communications.consent_changed")
+
+
+def _redact_released_records(sender, *, submission_id: int, **kwargs) -> None:
+    # At once, in the source's own request: a public record must not keep a
+    # name a minute longer than the consent allows.
+    from communications.services import public_record_refresh_for_submission
+
+    public_record_refresh_for_submission(submission_id=submission_id)

@@ -17,10 +17,32 @@ _TRIAGE = [
     "submissions.view_desk",
 ]
 
+_DRAFTING = [
+    "communications.view_communication",
+    "communications.add_communication",
+    "communications.change_communication",
+    "communications.send_communication",
+    "communications.view_mandate",
+    "communications.view_normparagraph",
+    "communications.view_lettertemplate",
+]
+_LIBRARIES = [
+    f"communications.{action}_{model}"
+    for model in ("mandate", "normparagraph", "lettertemplate")
+    for action in ("view", "add", "change", "delete")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     INTAKE_OFFICER: _TRIAGE,
-    DESK_OFFICER: _TRIAGE,
-    RAPPORTEUR: ["submissions.view_submission", "submissions.view_desk"],
+    DESK_OFFICER: [*_TRIAGE, *_DRAFTING],
+    RAPPORTEUR: [
+        "submissions.view_submission",
+        "submissions.view_desk",
+        "communications.view_communication",
+        "communications.change_communication",
+        "communications.approve_communication",
+        "communications.release_communication",
+    ],
     ADMINISTRATOR: [
         *_TRIAGE,
         "submissions.add_desk",
@@ -35,6 +57,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        *_DRAFTING,
+        "communications.release_communication",
+        *_LIBRARIES,
     ],
 }
 

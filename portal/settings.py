@@ -267,6 +267,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "portal.tasks.beat_heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     "intake-sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "communications-clock": {"task": "communications.tick", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

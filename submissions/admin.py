@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from portal.audit import audit_read
 from portal.crypto import encrypted_fields
+from portal.roles import EVERY_DESK
 from submissions import services
 from submissions.models import (
     Attachment,
@@ -191,9 +193,20 @@ class DecisionForm(forms.Form):
     )
     other_reference = forms.CharField(required=False, help_text="Reference of the other submission, HRD-XXXXX-XXXXX.")
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, submission: Submission, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
+        # Only colleagues who can see the case: anyone else would never find it in a queue.
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_staff=True, is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(groups__name__in=EVERY_DESK)
+                | (Q(desks=submission.desk_id) if submission.desk_id else Q(pk__in=[]))
+            )
+            .distinct()
+            .order_by("username")
+        )
 
     def clean(self):
         data = super().clean()
@@ -338,7 +351,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission = self._visible_submission(request, pk)
         if not request.user.has_perm("submissions.triage_submission"):
             raise PermissionDenied
-        form = DecisionForm(request.POST or None)
+        form = DecisionForm(request.POST or None, submission=submission)
         if request.method == "POST" and form.is_valid():
             try:
                 self._apply(request, submission, form.cleaned_data)
@@ -346,6 +359,8 @@ class SubmissionAdmin(admin.ModelAdmin):
                 messages.error(request, f"{submission} was decided by someone else meanwhile; nothing was changed.")
             except Submission.DoesNotExist:
                 form.add_error("other_reference", "No submission you can see has this reference.")
+            except ValueError as error:
+                form.add_error("other_reference", str(error))
             else:
                 messages.success(request, f"{submission}: decision recorded.")
                 return redirect("admin:submissions_submission_change", submission.pk)
@@ -374,7 +389,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             if decision == "duplicate":
                 services.submission_mark_duplicate(submission=submission, original=other, by=user)
             else:
-                services.submission_link(submission=submission, other=other)
+                services.submission_link(submission=submission, other=other, by=user)
 
     def _each(self, request, queryset, decide, done: str):
         if not request.user.has_perm("submissions.triage_submission"):

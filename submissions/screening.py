@@ -166,10 +166,14 @@ def _fold(word: str) -> str:
     return word
 
 
+def transliterate(text: str) -> str:
+    """Cyrillic letters in Latin (lower case), the rest unchanged."""
+    return "".join(_CYRILLIC.get(char, char) for char in unicodedata.normalize("NFKC", text).lower())
+
+
 def name_tokens(name: str) -> list[str]:
     """A name as comparable parts: 'Ульфатхоним Мамадшоева' and 'Ulfathonim Mamadshoeva' give the same."""
-    text = unicodedata.normalize("NFKC", name).lower()
-    text = "".join(_CYRILLIC.get(char, char) for char in text)
+    text = transliterate(name)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     words = re.findall(r"[a-z]+", text)
     return [_fold(word) for word in words if word]

@@ -31,6 +31,7 @@ from submissions.models import (
     Submission,
 )
 from submissions.receipts import new_passphrase, new_reference, passphrase_hash, passphrase_matches
+from submissions.signals import consent_changed
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +149,16 @@ def receipt_authenticate(*, reference: str, passphrase: str) -> Submission | Non
 
 
 def consent_change(*, submission: Submission, consent: dict, language: str, withdrawn: bool = False) -> Consent:
-    record = Consent.objects.create(
-        submission=submission,
-        text_version=consent_texts.CURRENT_VERSION,
-        language=language,
-        via="receipt",
-        withdrawn=withdrawn,
-        **consent,
-    )
+    with transaction.atomic():
+        record = Consent.objects.create(
+            submission=submission,
+            text_version=consent_texts.CURRENT_VERSION,
+            language=language,
+            via="receipt",
+            withdrawn=withdrawn,
+            **consent,
+        )
+        consent_changed.send(sender=Consent, submission_id=submission.pk)
     logger.info("submission %s consent changed", submission.pk)
     return record
 
@@ -449,8 +452,18 @@ def submission_mark_duplicate(*, submission: Submission, original: Submission, b
     return change
 
 
-def submission_link(*, submission: Submission, other: Submission) -> None:
-    submission.related.add(other)
+def submission_link(*, submission: Submission, other: Submission, by) -> StatusChange:
+    """Relate two submissions about the same defender; the status stays, the decision is recorded."""
+    with transaction.atomic():
+        submission.related.add(other)
+        return StatusChange.objects.create(
+            submission=submission,
+            from_status=submission.status,
+            to_status=submission.status,
+            actor="staff",
+            changed_by=by,
+            reason=f"Linked to {other.reference}",
+        )
 
 
 def submission_confirm_flags(*, submission: Submission, flags: Iterable[str]) -> None:

@@ -1,0 +1,312 @@
+"""Communications in the staff site: drafting from accepted cases, the approval
+workflow, replies, the PDF, and the libraries of norms, templates and mandates.
+
+Each workflow button posts to a small view that calls one service."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django_countries import countries
+
+from communications import services
+from communications.models import (
+    Communication,
+    CommunicationStatus,
+    CommunicationStatusChange,
+    Kind,
+    Language,
+    LetterTemplate,
+    Mandate,
+    NormParagraph,
+    Reply,
+)
+from communications.pdf import letter_pdf
+from communications.services import WorkflowError
+from portal.audit import audit_read
+from submissions.models import Status as SubmissionStatus
+from submissions.models import Submission
+
+S = CommunicationStatus
+
+
+def recipient_choices():
+    states = sorted((countries.alpha3(code), f"{countries.alpha3(code)}: {name}") for code, name in countries)
+    return [("OTH", "OTH: a company, armed group or other non-State actor"), *states]
+
+
+class DraftForm(forms.Form):
+    submissions = forms.ModelMultipleChoiceField(
+        queryset=Submission.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Accepted submissions this letter is about.",
+    )  # fmt: skip
+    kind = forms.ChoiceField(choices=Kind.choices)
+    recipient = forms.ChoiceField(choices=recipient_choices)
+    recipient_name = forms.CharField(required=False, help_text="Needed for OTH: the company or group.")
+    language = forms.ChoiceField(choices=Language.choices)
+    mandates = forms.ModelMultipleChoiceField(
+        queryset=Mandate.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Other mandates co-signing (a joint communication).",
+    )  # fmt: skip
+    copies_to = forms.CharField(required=False, help_text="Alpha-3 codes of States receiving a copy, comma-separated.")
+    follow_up_to = forms.ModelChoiceField(queryset=Communication.objects.exclude(reference=None), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"].queryset = Submission.objects.visible_to(user).filter(
+            status=SubmissionStatus.ACCEPTED
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recipient") == "OTH" and not data.get("recipient_name"):
+            self.add_error("recipient_name", "Name the company or group.")
+        return data
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = CommunicationStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "changed_by", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReplyInline(admin.StackedInline):
+    model = Reply
+    extra = 0
+    fields = readonly_fields = ["received_on", "kind", "confidential", "summary", "document_name"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReplyForm(forms.Form):
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(choices=Reply._meta.get_field("kind").choices)
+    confidential = forms.BooleanField(required=False, help_text="The State asked that the reply stay confidential.")
+    summary = forms.CharField(widget=forms.Textarea, required=False)
+    document = forms.FileField(required=False)
+
+
+class CommunicationForm(forms.ModelForm):
+    class Meta:
+        model = Communication
+        fields = ["body", "public_summary"]
+
+
+@admin.register(Communication)
+class CommunicationAdmin(admin.ModelAdmin):
+    form = CommunicationForm
+    list_display = ["__str__", "kind", "recipient", "status", "sent_at", "release_due_on"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["=reference", "recipient"]
+    show_full_result_count = False
+    inlines = [ReplyInline, StatusChangeInline]
+    readonly_fields = [
+        "reference", "kind", "recipient", "recipient_name", "copies_to", "language", "status", "sent_at",
+        "release_due_on", "released_at", "withheld_reason", "early_release_reason", "case_list", "mandate_list",
+        "follow_up_to", "timeline",
+    ]  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        editable = ["body", "public_summary"] if obj is not None and obj.status == S.DRAFT else []
+        return [*self.readonly_fields, *editable]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != S.DRAFT:
+            return [*self.readonly_fields, "letter"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="release and reply due")
+    def release_due_on(self, obj):
+        return obj.release_due.date() if obj.release_due else "-"
+
+    @admin.display(description="letter")
+    def letter(self, obj):
+        return format_html("<div class='letter'>{}</div>", obj.body)  # sanitised on save
+
+    @admin.display(description="cases")
+    def case_list(self, obj):
+        return ", ".join(s.reference for s in obj.submissions.all())
+
+    @admin.display(description="co-signing mandates")
+    def mandate_list(self, obj):
+        return ", ".join(map(str, obj.mandates.all())) or "none"
+
+    @admin.display(description="earlier and later communications")
+    def timeline(self, obj):
+        chain, earlier = [], obj.follow_up_to
+        while earlier is not None:
+            chain.insert(0, str(earlier))
+            earlier = earlier.follow_up_to
+        later = [str(c) for c in obj.follow_ups.all()]
+        return " → ".join([*chain, f"[{obj}]", *later])
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DraftForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            name = data["recipient_name"] or dict(form.fields["recipient"].choices)[data["recipient"]].split(": ", 1)[1]
+            try:
+                communication, draft = services.communication_draft(
+                    submissions=list(data["submissions"]), kind=data["kind"], recipient=data["recipient"],
+                    recipient_name=name, language=data["language"], by=request.user, mandates=list(data["mandates"]),
+                    copies_to=[c.strip() for c in data["copies_to"].split(",") if c.strip()],
+                    follow_up_to=data["follow_up_to"],
+                )  # fmt: skip
+            except WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                for warning in draft.warnings:
+                    messages.warning(request, warning)
+                messages.success(request, "Draft created from the accepted cases. Edit it, then submit it for review.")
+                return redirect("admin:communications_communication_change", communication.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": "Draft a communication"}  # fmt: skip
+        return TemplateResponse(request, "admin/communications/communication/draft.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        communication = self.get_object(request, object_id)
+        if communication is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "naming_problems": services.naming_problems(communication),
+                "transitions": self._transitions(request, communication),
+                "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
+            }
+            if request.method == "GET":
+                audit_read(user=request.user, obj=communication, fields=["body", "public_summary"])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # Edits go through the service: sanitised, and only while a draft.
+        try:
+            problems = services.communication_edit(
+                communication=obj, body=form.cleaned_data["body"], public_summary=form.cleaned_data["public_summary"]
+            )
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return
+        for problem in problems:
+            messages.warning(request, problem)
+
+    def _transitions(self, request, communication):
+        user = request.user
+        options = {
+            S.DRAFT: [("submit", "Submit for review", "change_communication")],
+            S.IN_REVIEW: [("approve", "Approve", "approve_communication"),
+                          ("back_to_draft", "Send back to draft", "change_communication")],
+            S.APPROVED: [("send", "Record as sent", "send_communication"),
+                         ("back_to_draft", "Send back to draft", "change_communication")],
+            S.SENT: [("release", "Release now (early)", "release_communication"),
+                     ("withhold", "Withhold", "release_communication")],
+            S.WITHHELD: [("release", "Release", "release_communication")],
+        }  # fmt: skip
+        return [
+            (action, label)
+            for action, label, permission in options.get(communication.status, [])
+            if user.has_perm(f"communications.{permission}")
+        ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/step/<str:action>/", view(self.step_view), name="communications_communication_step"),
+            path("<int:pk>/reply/", view(self.reply_view), name="communications_communication_reply"),
+            path("<int:pk>/pdf/", view(self.pdf_view), name="communications_communication_pdf"),
+            *super().get_urls(),
+        ]
+
+    def _communication(self, request, pk) -> Communication:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def step_view(self, request, pk, action):
+        communication = self._communication(request, pk)
+        if request.method != "POST" or action not in dict(self._transitions(request, communication)):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "").strip()
+        user = request.user
+        steps = {
+            "submit": lambda: services.communication_submit_for_review(communication=communication, by=user),
+            "approve": lambda: services.communication_approve(communication=communication, by=user),
+            "back_to_draft": lambda: services.communication_back_to_draft(
+                communication=communication, by=user, reason=reason
+            ),
+            "send": lambda: services.communication_send(communication=communication, by=user),
+            "release": lambda: services.communication_release(communication=communication, by=user, reason=reason),
+            "withhold": lambda: services.communication_withhold(communication=communication, by=user, reason=reason),
+        }
+        if action in ("withhold", "release", "back_to_draft") and not reason:
+            messages.error(request, "Give the reason: it is recorded with the decision.")
+        else:
+            try:
+                steps[action]()
+            except (WorkflowError, PermissionDenied) as error:
+                messages.error(request, str(error))
+            else:
+                communication.refresh_from_db()
+                messages.success(request, f"{communication}: {communication.get_status_display()}.")
+        return redirect("admin:communications_communication_change", communication.pk)
+
+    def reply_view(self, request, pk):
+        communication = self._communication(request, pk)
+        if request.method != "POST" or not request.user.has_perm("communications.change_communication"):
+            raise PermissionDenied
+        form = ReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["document"]
+            services.reply_record(
+                communication=communication, received_on=data["received_on"], kind=data["kind"],
+                confidential=data["confidential"], summary=data["summary"],
+                document=upload.read() if upload else None, document_name=upload.name if upload else "",
+                content_type=upload.content_type if upload else "",
+            )  # fmt: skip
+            messages.success(request, "Reply recorded.")
+        else:
+            messages.error(request, f"The reply was not recorded: {form.errors.as_text()}")
+        return redirect("admin:communications_communication_change", communication.pk)
+
+    def pdf_view(self, request, pk):
+        communication = self._communication(request, pk)
+        audit_read(user=request.user, obj=communication, fields=["body"], action="pdf")
+        response = HttpResponse(letter_pdf(communication), content_type="application/pdf")
+        name = (communication.reference or f"draft-{communication.pk}").replace(" ", "-").replace("/", "-")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def pdf_link(self, obj):
+        return reverse("admin:communications_communication_pdf", args=[obj.pk])
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+
+
+@admin.register(NormParagraph)
+class NormParagraphAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "language", "order"]
+    list_filter = ["language"]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "language"]
+    list_filter = ["kind", "language"]

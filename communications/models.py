@@ -1,0 +1,251 @@
+"""Letters to governments and other actors, their replies, and what the public sees.
+
+A Communication is confidential: its letter names defenders and is stored
+encrypted. When it is released (60 days after sending, or earlier by decision)
+communications.release writes a PublicRecord: the redacted letter and the
+replies the public may read. Public pages read PublicRecord and PublicReply
+only, so no bug in a public view can reach a confidential original.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.crypto import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+
+PUBLICATION_DELAY = timedelta(days=60)
+LAST_CHANCE = timedelta(days=7)
+
+
+class Kind(models.TextChoices):
+    UA = "UA", _("Urgent appeal")
+    AL = "AL", _("Allegation letter")
+    OL = "OL", _("Other letter")
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    FR = "fr", "Français"
+    ES = "es", "Español"
+    RU = "ru", "Русский"
+
+
+class CommunicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent")
+    RELEASED = "released", _("Released")
+    WITHHELD = "withheld", _("Withheld")
+
+
+class ReplyKind(models.TextChoices):
+    SUBSTANTIVE = "substantive", _("Substantive reply")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt only")
+
+
+class Mandate(models.Model):
+    """Another special procedure that may co-sign (a joint communication)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NormParagraph(models.Model):
+    """A paragraph of applicable international law, picked into drafts by topic."""
+
+    code = models.SlugField(max_length=60)
+    language = models.CharField(max_length=2, choices=Language)
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    # Violation types and work areas (submissions' choices) it applies to; "always" for every letter.
+    topics = ArrayField(models.CharField(max_length=24), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["language", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["code", "language"], name="one_norm_per_code_language")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+
+class LetterTemplate(models.Model):
+    """The fixed parts of a letter of one kind in one language."""
+
+    kind = models.CharField(max_length=2, choices=Kind)
+    language = models.CharField(max_length=2, choices=Language)
+    opening = models.TextField(help_text="{mandates} is replaced by the signing mandates.")
+    facts_intro = models.TextField()
+    concerns = models.TextField()
+    norms_intro = models.TextField()
+    questions = models.TextField(help_text="One question per line.")
+    closing = models.TextField()
+
+    class Meta:
+        ordering = ["kind", "language"]
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="one_template_per_kind_language")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} template ({self.language})"
+
+
+class CommunicationQuerySet(models.QuerySet):
+    def due_for_release(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=CommunicationStatus.SENT, sent_at__lte=now - PUBLICATION_DELAY)
+
+
+class Communication(models.Model):
+    kind = models.CharField(max_length=2, choices=Kind)
+    recipient = models.CharField(
+        max_length=3, help_text="ISO 3166 alpha-3 code of the State, or OTH for a company or other non-State actor."
+    )
+    recipient_name = models.CharField(max_length=200, help_text="The State's name, or the company or group.")
+    copies_to = ArrayField(
+        models.CharField(max_length=3),
+        default=list,
+        blank=True,
+        help_text="Alpha-3 codes of other States that receive a copy.",
+    )
+    language = models.CharField(max_length=2, choices=Language, default=Language.EN)
+    submissions = models.ManyToManyField("submissions.Submission", related_name="communications", blank=True)
+    mandates = models.ManyToManyField(Mandate, blank=True, related_name="communications")
+    follow_up_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
+    status = models.CharField(max_length=10, choices=CommunicationStatus, default=CommunicationStatus.DRAFT)
+    body = EncryptedTextField(help_text="The letter (HTML; sanitised when saved).")
+    public_summary = EncryptedTextField(blank=True, help_text="A few lines for the public list; redacted at release.")
+    reference = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withheld_reason = models.TextField(blank=True, editable=False)
+    early_release_reason = models.TextField(blank=True, editable=False)
+    release_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reply_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommunicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("approve_communication", "Can approve communications (the rapporteur)"),
+            ("send_communication", "Can record a communication as sent"),
+            ("release_communication", "Can release early or withhold a communication"),
+        ]
+        indexes = [models.Index(fields=["status", "sent_at"], name="communication_clock")]
+
+    def __str__(self) -> str:
+        return self.reference or f"{self.get_kind_display()} to {self.recipient_name} (draft {self.pk})"
+
+    @property
+    def release_due(self):
+        return self.sent_at + PUBLICATION_DELAY if self.sent_at else None
+
+    reply_due = release_due
+
+
+class CommunicationStatusChange(models.Model):
+    communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=CommunicationStatus, blank=True)
+    to_status = models.CharField(max_length=10, choices=CommunicationStatus)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["communication", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.communication}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number given to a recipient in a year; numbers are never reused."""
+
+    recipient = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "year"], name="one_counter_per_recipient_year")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.year}: {self.last}"
+
+
+class Reply(models.Model):
+    communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="replies")
+    received_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=ReplyKind)
+    confidential = models.BooleanField(default=False, help_text="The State asked that the reply stay confidential.")
+    document = EncryptedBinaryField(null=True, blank=True)
+    document_name = EncryptedCharField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    summary = EncryptedTextField(blank=True, help_text="Staff summary; public when the reply is published.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["communication", "received_on", "id"]
+        verbose_name_plural = "replies"
+
+    def __str__(self) -> str:
+        return f"Reply to {self.communication} of {self.received_on}"
+
+
+class PublicRecord(models.Model):
+    """What the public may read of a released communication, already redacted."""
+
+    communication = models.OneToOneField(Communication, on_delete=models.PROTECT, related_name="public_record")
+    reference = models.CharField(max_length=32, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=2, choices=Kind)
+    recipient = models.CharField(max_length=3, db_index=True)
+    recipient_name = models.CharField(max_length=200)
+    language = models.CharField(max_length=2, choices=Language)
+    sent_on = models.DateField()
+    released_on = models.DateField()
+    mandates = ArrayField(models.CharField(max_length=200), default=list)
+    summary = models.TextField(blank=True)
+    letter_html = models.TextField()
+    themes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    violation_types = ArrayField(models.CharField(max_length=24), default=list, blank=True)
+    earlier = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PublicReply(models.Model):
+    record = models.ForeignKey(PublicRecord, on_delete=models.CASCADE, related_name="replies")
+    reply = models.OneToOneField(Reply, on_delete=models.PROTECT, related_name="public_reply")
+    received_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=ReplyKind)
+    confidential = models.BooleanField()
+    text = models.TextField()
+    document = models.BinaryField(null=True, blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["record", "received_on", "id"]
+        verbose_name_plural = "public replies"
+
+    def __str__(self) -> str:
+        return f"Public reply to {self.record}"

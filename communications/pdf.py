@@ -1,0 +1,53 @@
+"""The letter as a print-ready PDF (fpdf2, with Source Sans Pro for Latin and Cyrillic text)."""
+
+from pathlib import Path
+
+import font_source_sans_pro
+from fpdf import FPDF
+
+from communications.models import Communication
+
+FONTS = Path(font_source_sans_pro.__file__).parent / "files"
+SIGNATORY = "Special Rapporteur on the situation of human rights defenders"
+
+
+class LetterPDF(FPDF):
+    def __init__(self, reference: str):
+        super().__init__(format="A4")
+        self.reference = reference
+        self.add_font("Sans", "", str(FONTS / "SourceSansPro-Regular.ttf"))
+        self.add_font("Sans", "B", str(FONTS / "SourceSansPro-Bold.ttf"))
+        self.add_font("Sans", "I", str(FONTS / "SourceSansPro-It.ttf"))
+        self.add_font("Sans", "BI", str(FONTS / "SourceSansPro-BoldIt.ttf"))
+        self.set_margins(25, 20, 25)
+        self.set_auto_page_break(True, margin=20)
+
+    def footer(self):
+        self.set_y(-15)
+        self.set_font("Sans", size=8)
+        self.cell(0, 10, f"{self.reference} · page {self.page_no()}/{{nb}}", align="C")
+
+
+def letter_pdf(communication: Communication, *, body_html: str | None = None) -> bytes:
+    """The letter, or `body_html` in its place (the public, redacted text)."""
+    reference = communication.reference or "DRAFT: no reference until sent"
+    pdf = LetterPDF(reference)
+    pdf.set_title(reference)
+    pdf.set_author("Office of the Special Rapporteur")
+    pdf.add_page()
+    pdf.set_font("Sans", "B", 11)
+    pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND")
+    pdf.ln(4)
+    pdf.set_font("Sans", "", 11)
+    date = communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent"
+    for line in (f"Reference: {reference}", f"Date: {date}", f"To: {communication.recipient_name}"):
+        pdf.multi_cell(0, 6, line)
+    if communication.copies_to:
+        pdf.multi_cell(0, 6, f"Copies: {', '.join(communication.copies_to)}")
+    pdf.ln(4)
+    pdf.write_html(body_html if body_html is not None else communication.body, font_family="Sans")
+    pdf.ln(8)
+    pdf.set_font("Sans", "B", 11)
+    for signatory in [SIGNATORY, *map(str, communication.mandates.all())]:
+        pdf.multi_cell(0, 6, signatory)
+    return bytes(pdf.output())

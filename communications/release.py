@@ -1,0 +1,99 @@
+"""The public record of a released communication: what the public may read, redacted.
+
+Names appear only where the victim agreed to be named in public; otherwise
+persons appear by initials and groups as "[name withheld]". The source never
+appears. The record is rewritten whenever what it depends on changes (a late
+reply, a consent withdrawn after release), always from the current consent.
+"""
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communications.models import PublicRecord, PublicReply, Reply
+from communications.names import WITHHELD, initials, redact
+
+CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
+
+
+def _hidden(communication) -> tuple[list[tuple[str, str]], bool]:
+    """Each (text, replacement) that must not appear in public, and whether any defender is unnamed."""
+    hidden, defender_withheld = [], False
+    for submission in communication.submissions.all():
+        consent = submission.current_consent()
+        public = consent is not None and consent.public_naming and not consent.withdrawn
+        for defender in submission.defenders.all():
+            if not public:
+                defender_withheld = True
+                hidden.append((defender.name, initials(defender.name) if defender.kind == "person" else WITHHELD))
+        sources = (submission.source_name, submission.contact_details, submission.notify_email,
+                   submission.source_relationship_detail)  # fmt: skip
+        hidden += [(value, WITHHELD) for value in sources if value.strip()]
+    # Longest first, so a full name goes before the parts it contains.
+    return sorted(hidden, key=lambda item: len(item[0]), reverse=True), defender_withheld
+
+
+def redacted(text: str, hidden: list[tuple[str, str]]) -> str:
+    for value, replacement in hidden:
+        text = redact(text, value, replacement=replacement if replacement == WITHHELD else None)
+    return text
+
+
+def slug_for(reference: str) -> str:
+    return slugify(reference.replace("/", " "))
+
+
+def write_public_record(communication) -> PublicRecord:
+    """Create or rewrite the public record from the communication as it is now."""
+    hidden, defender_withheld = _hidden(communication)
+    submissions = list(communication.submissions.all())
+    themes = sorted({flag for s in submissions for flag in s.flags})
+    violations = sorted({v for s in submissions for v in s.violation_types})
+    earlier, previous = [], communication.follow_up_to
+    while previous is not None:
+        if previous.reference:
+            earlier.append(previous.reference)
+        previous = previous.follow_up_to
+    record, _ = PublicRecord.objects.update_or_create(
+        communication=communication,
+        defaults={
+            "reference": communication.reference,
+            "slug": slug_for(communication.reference),
+            "kind": communication.kind,
+            "recipient": communication.recipient,
+            "recipient_name": communication.recipient_name,
+            "language": communication.language,
+            "sent_on": communication.sent_at.date(),
+            "released_on": (communication.released_at or timezone.now()).date(),
+            "mandates": [str(m) for m in communication.mandates.all()],
+            "summary": redacted(communication.public_summary, hidden),
+            "letter_html": redacted(communication.body, hidden),
+            "themes": themes,
+            "violation_types": violations,
+            "earlier": earlier,
+        },
+    )
+    for reply in communication.replies.all():
+        publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
+    return record
+
+
+def publish_reply(
+    reply: Reply, *, record: PublicRecord, hidden: list[tuple[str, str]], defender_withheld: bool
+) -> PublicReply:
+    # A State's document cannot be redacted reliably: it is published only when
+    # every defender of the case agreed to be named in public.
+    show_document = not reply.confidential and not defender_withheld and reply.document is not None
+    public, _ = PublicReply.objects.update_or_create(
+        reply=reply,
+        defaults={
+            "record": record,
+            "received_on": reply.received_on,
+            "kind": reply.kind,
+            "confidential": reply.confidential,
+            "text": CONFIDENTIAL_REPLY if reply.confidential else redacted(reply.summary, hidden),
+            "document": reply.document if show_document else None,
+            "document_name": reply.document_name if show_document else "",
+            "content_type": reply.content_type if show_document else "",
+        },
+    )
+    return public
