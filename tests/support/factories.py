@@ -43,3 +43,56 @@ def make_submission(**answers):
         language="en",
     )
     return submission
+
+
+def make_staff_user(username: str, *roles: str, **fields):
+    """A staff user in the given role groups (portal.roles)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username=username, password="a-long-test-password", is_staff=True, **fields
+    )
+    user.groups.add(*[Group.objects.get(name=role) for role in roles])
+    return user
+
+
+def make_accepted_submission(*, public_naming: bool = False, contact_government: bool = True, **answers):
+    """A case screened and accepted, with the victim's consent as given."""
+    from submissions.models import Consent, Status
+
+    submission = make_submission(**answers)
+    Consent.objects.filter(submission=submission).update(
+        public_naming=public_naming, contact_government=contact_government
+    )
+    services.submission_screen(submission_id=submission.pk)
+    services.submission_status_change(
+        submission=submission, to_status=Status.ACCEPTED, from_statuses=[Status.QUEUED], actor="staff"
+    )
+    submission.refresh_from_db()
+    return submission
+
+
+def make_sent_communication(*, submissions=None, sent_at=None, recipient="TJK", kind="UA", **consent):
+    """A communication drafted, approved by the rapporteur and sent."""
+    from communications import services as communications
+
+    desk = make_staff_user(f"desk-{_counter()}", "Desk officer")
+    rapporteur = make_staff_user(f"rapporteur-{_counter()}", "Rapporteur")
+    submissions = submissions or [make_accepted_submission(country="TJ", **consent)]
+    communication, _draft = communications.communication_draft(
+        submissions=submissions, kind=kind, recipient=recipient, recipient_name="Tajikistan", language="en", by=desk
+    )
+    communications.communication_submit_for_review(communication=communication, by=desk)
+    communications.communication_approve(communication=communication, by=rapporteur)
+    communications.communication_send(communication=communication, by=desk, sent_at=sent_at)
+    communication.refresh_from_db()
+    return communication
+
+
+_count = [0]
+
+
+def _counter() -> int:
+    _count[0] += 1
+    return _count[0]

@@ -1,0 +1,198 @@
+"""The 60-day clock: release, early release, withholding, replies, consent, reminders."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+
+from communications import services
+from communications.models import CommunicationStatus, PublicRecord, PublicReply
+from communications.release import CONFIDENTIAL_REPLY
+from submissions import services as submission_services
+from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
+
+pytestmark = pytest.mark.django_db
+
+SENT = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+DAY_60 = SENT + datetime.timedelta(days=60)
+NAME = "Ulfathonim Mamadshoeva"
+
+
+def public_text() -> str:
+    return " ".join(
+        [record.letter_html + record.summary for record in PublicRecord.objects.all()]
+        + [reply.text for reply in PublicReply.objects.all()]
+    )
+
+
+def test_one_second_before_day_60_nothing_is_public_and_at_day_60_it_is():
+    communication = make_sent_communication(sent_at=SENT)
+
+    with time_machine.travel(DAY_60 - datetime.timedelta(seconds=1), tick=False):
+        assert services.release_due() == 0
+    assert not PublicRecord.objects.exists()
+
+    with time_machine.travel(DAY_60, tick=False):
+        assert services.release_due() == 1
+    communication.refresh_from_db()
+    assert communication.status == CommunicationStatus.RELEASED
+    record = PublicRecord.objects.get()
+    assert (record.reference, record.slug, record.sent_on) == ("UA TJK 1/2026", "ua-tjk-1-2026", SENT.date())
+
+
+def test_a_missed_week_of_beat_releases_everything_due_on_the_next_run_and_none_twice():
+    due = [make_sent_communication(sent_at=SENT + datetime.timedelta(days=day)) for day in range(7)]
+    not_yet = make_sent_communication(sent_at=SENT + datetime.timedelta(days=9))
+
+    with time_machine.travel(DAY_60 + datetime.timedelta(days=7), tick=False):
+        assert services.release_due() == 7
+        assert services.release_due() == 0
+
+    assert set(PublicRecord.objects.values_list("communication", flat=True)) == {c.pk for c in due}
+    not_yet.refresh_from_db()
+    assert not_yet.status == CommunicationStatus.SENT
+    assert all(c.status_changes.filter(to_status="released").count() == 1 for c in due)
+
+
+def test_staff_release_early_with_a_reason():
+    communication = make_sent_communication(sent_at=SENT)
+    officer = make_staff_user("press.officer", "Rapporteur")
+
+    with time_machine.travel(SENT + datetime.timedelta(days=3), tick=False):
+        services.communication_release(communication=communication, by=officer, reason="Press release of 5 March")
+
+    communication.refresh_from_db()
+    assert communication.status == CommunicationStatus.RELEASED
+    assert communication.early_release_reason == "Press release of 5 March"
+    assert communication.status_changes.get(to_status="released").reason == "Press release of 5 March"
+    assert PublicRecord.objects.filter(communication=communication).exists()
+
+
+def test_a_withheld_communication_stays_unpublished_after_day_60():
+    communication = make_sent_communication(sent_at=SENT)
+    rapporteur = make_staff_user("rapp", "Rapporteur")
+    services.communication_withhold(communication=communication, by=rapporteur, reason="Victim at acute risk")
+
+    with time_machine.travel(DAY_60 + datetime.timedelta(days=30), tick=False):
+        assert services.release_due() == 0
+
+    communication.refresh_from_db()
+    assert communication.status == CommunicationStatus.WITHHELD
+    assert communication.withheld_reason == "Victim at acute risk"
+    assert not PublicRecord.objects.exists()
+
+
+def test_the_release_names_only_victims_who_agreed_to_public_naming():
+    refused = make_accepted_submission(country="TJ", public_naming=False)
+    agreed = make_accepted_submission(country="TJ", public_naming=True)
+    agreed.defenders.update(name="Azimjan Askarov")
+    communication = make_sent_communication(submissions=[refused, agreed], sent_at=SENT)
+
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+
+    text = public_text()
+    assert "Azimjan Askarov" in communication.body and "Azimjan Askarov" in text
+    assert NAME in communication.body
+    assert "Ulfathonim" not in text and "Mamadshoeva" not in text
+    assert "U. M." in text
+
+
+def test_consent_withdrawn_before_release_is_honoured_by_the_release():
+    submission = make_accepted_submission(country="TJ", public_naming=True)
+    communication = make_sent_communication(submissions=[submission], sent_at=SENT)
+    submission_services.consent_withdraw(submission=submission, language="en")
+
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+
+    assert communication.public_record and "Mamadshoeva" not in public_text()
+
+
+def test_consent_withdrawn_after_release_redacts_the_public_record_at_once_and_tells_staff():
+    rapporteur = make_staff_user("rapp", "Rapporteur", email="rapporteur@example.org")
+    submission = make_accepted_submission(country="TJ", public_naming=True)
+    communication = make_sent_communication(submissions=[submission], sent_at=SENT)
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+    assert "Mamadshoeva" in public_text()
+
+    submission_services.consent_change(
+        submission=submission,
+        consent={"contact_government": True, "public_naming": False, "written_consent": "written"},
+        language="ru",
+    )
+
+    assert "Mamadshoeva" not in public_text()
+    assert [m.to for m in mail.outbox] == [[rapporteur.email]]
+    assert communication.reference in mail.outbox[0].subject
+    assert "Mamadshoeva" not in mail.outbox[0].body
+
+
+def test_a_confidential_reply_shows_only_that_a_reply_exists():
+    communication = make_sent_communication(sent_at=SENT)
+    services.reply_record(
+        communication=communication, received_on=datetime.date(2026, 4, 1), kind="substantive", confidential=True,
+        summary="The State says the charges are under review.", document=b"%PDF-1.4 state reply",
+        document_name="reply.pdf", content_type="application/pdf",
+    )  # fmt: skip
+
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+
+    reply = PublicReply.objects.get()
+    assert reply.text == CONFIDENTIAL_REPLY
+    assert reply.document is None
+    assert "charges are under review" not in public_text()
+
+
+def test_a_late_reply_joins_the_public_record_when_it_arrives():
+    communication = make_sent_communication(sent_at=SENT, public_naming=True)
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+    assert not PublicReply.objects.exists()
+
+    services.reply_record(
+        communication=communication, received_on=datetime.date(2026, 6, 20), kind="acknowledgement",
+        confidential=False, summary="The State acknowledges receipt.", document=b"%PDF-1.4 ack",
+        document_name="ack.pdf", content_type="application/pdf",
+    )  # fmt: skip
+
+    reply = PublicReply.objects.get()
+    assert (reply.kind, reply.text, bytes(reply.document)) == ("acknowledgement", "The State acknowledges receipt.",
+                                                              b"%PDF-1.4 ack")  # fmt: skip
+
+
+def test_a_reply_document_is_not_published_when_a_defender_is_unnamed():
+    communication = make_sent_communication(sent_at=SENT, public_naming=False)
+    services.reply_record(
+        communication=communication, received_on=datetime.date(2026, 4, 1), kind="substantive",
+        confidential=False, summary=f"About {NAME}.", document=f"About {NAME}".encode(),
+        document_name="reply.pdf", content_type="application/pdf",
+    )  # fmt: skip
+
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+
+    reply = PublicReply.objects.get()
+    assert reply.document is None
+    assert "Mamadshoeva" not in reply.text
+
+
+def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdue_once_each():
+    rapporteur = make_staff_user("rapp", "Rapporteur", email="rapporteur@example.org")
+    communication = make_sent_communication(sent_at=SENT)
+
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7, seconds=1), tick=False):
+        assert services.reminders_send() == 0
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7), tick=False):
+        assert services.reminders_send() == 1
+        assert services.reminders_send() == 0
+    assert "last chance to withhold" in mail.outbox[0].body
+
+    with time_machine.travel(DAY_60 + datetime.timedelta(days=1), tick=False):
+        assert services.reminders_send() == 1
+        assert services.reminders_send() == 0
+    assert mail.outbox[1].subject == f"No reply to {communication.reference}"
+    assert all(m.to == [rapporteur.email] for m in mail.outbox)
