@@ -1,5 +1,6 @@
 """Finding and hiding the names of people in a letter."""
 
+import html
 import re
 
 WITHHELD = "[name withheld]"
@@ -23,7 +24,8 @@ def _pattern(text: str) -> re.Pattern:
 
 
 def mentions(text: str, name: str) -> bool:
-    """Whether `text` names the person: the whole name, or any part of three letters or more."""
+    """Whether `text` (HTML or plain) names the person: the whole name, or any part of three letters or more."""
+    text = html.unescape(re.sub(r"<[^>]*>", " ", text))
     for form in _variants(name):
         parts = [form, *[part for part in re.split(r"[\s\-]+", form) if len(part) >= 3]]
         if any(_pattern(part).search(text) for part in parts):

@@ -6,12 +6,16 @@ appears. The record is rewritten whenever what it depends on changes (a late
 reply, a consent withdrawn after release), always from the current consent.
 """
 
+import re
+from html import escape, unescape
+
 from django.utils import timezone
 from django.utils.text import slugify
 
 from communications.models import PublicRecord, PublicReply, Reply
 from communications.names import WITHHELD, initials, redact
 
+_TAG = re.compile(r"(<[^>]*>)")
 CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
 
 
@@ -32,10 +36,18 @@ def _hidden(communication) -> tuple[list[tuple[str, str]], bool]:
     return sorted(hidden, key=lambda item: len(item[0]), reverse=True), defender_withheld
 
 
-def redacted(text: str, hidden: list[tuple[str, str]]) -> str:
+def redacted_text(text: str, hidden: list[tuple[str, str]]) -> str:
     for value, replacement in hidden:
         text = redact(text, value, replacement=replacement if replacement == WITHHELD else None)
     return text
+
+
+def redacted(html: str, hidden: list[tuple[str, str]]) -> str:
+    """The HTML with every hidden value replaced, in its text only (never inside a tag)."""
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):  # even parts are text, odd parts are tags
+        parts[index] = escape(redacted_text(unescape(parts[index]), hidden), quote=False)
+    return "".join(parts)
 
 
 def slug_for(reference: str) -> str:
@@ -65,7 +77,7 @@ def write_public_record(communication) -> PublicRecord:
             "sent_on": communication.sent_at.date(),
             "released_on": (communication.released_at or timezone.now()).date(),
             "mandates": [str(m) for m in communication.mandates.all()],
-            "summary": redacted(communication.public_summary, hidden),
+            "summary": redacted_text(communication.public_summary, hidden),
             "letter_html": redacted(communication.body, hidden),
             "themes": themes,
             "violation_types": violations,
@@ -90,7 +102,7 @@ def publish_reply(
             "received_on": reply.received_on,
             "kind": reply.kind,
             "confidential": reply.confidential,
-            "text": CONFIDENTIAL_REPLY if reply.confidential else redacted(reply.summary, hidden),
+            "text": CONFIDENTIAL_REPLY if reply.confidential else redacted_text(reply.summary, hidden),
             "document": reply.document if show_document else None,
             "document_name": reply.document_name if show_document else "",
             "content_type": reply.content_type if show_document else "",

@@ -100,7 +100,7 @@ def communication_edit(*, communication: Communication, body: str, public_summar
             raise WorkflowError("only a draft can be edited; send it back to draft first")
         locked.body = sanitise(body)
         if public_summary is not None:
-            locked.public_summary = sanitise(public_summary)
+            locked.public_summary = public_summary.strip()  # plain text, escaped wherever it is shown
         locked.save(update_fields=["body", "public_summary", "updated_at"])
     communication.refresh_from_db()
     return naming_problems(communication)

@@ -264,6 +264,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Read-only: every change is a decision, made through the decide view and the services.
+        return False
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
