@@ -20,6 +20,10 @@ class PublicPage(NamedTuple):
 PUBLIC_PAGES = [
     PublicPage("/", "en"),
     PublicPage("/ru/", "ru"),
+    PublicPage("/submit/", "en"),
+    PublicPage("/ru/submit/", "ru"),
+    PublicPage("/receipt/", "en"),
+    PublicPage("/ru/receipt/", "ru"),
 ]
 
 BROWSERS = ["page", "page_no_js"]
