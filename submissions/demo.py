@@ -157,36 +157,45 @@ def _defender(case: dict) -> dict:
     }
 
 
+def demo_case(case: dict, *, status: Status, staff=None) -> Submission:
+    """One fictional case, moved to `status` as staff would have moved it."""
+    submission, _receipt = services.submission_create(
+        answers=_answers(case),
+        defenders=[_defender(case)],
+        consent={
+            "contact_government": True,
+            "public_naming": case["gender"] != "woman",
+            "written_consent": "written",
+        },
+        language="en",
+    )
+    if status != Status.RECEIVED:
+        services.submission_status_change(
+            submission=submission,
+            to_status=status,
+            from_statuses=[Status.RECEIVED],
+            actor="staff",
+            changed_by=staff,
+            reason="Demo data",
+        )
+    if status == Status.INFO_REQUESTED:
+        Message.objects.create(
+            submission=submission,
+            direction=Message.Direction.TO_SOURCE,
+            body="Could you tell us the date of the first summons? (demo)",
+            author=staff,
+        )
+    return submission
+
+
 def seed(*, staff=None) -> int:
     """Create the demo cases unless demo data exists; returns how many were made."""
     if Submission.objects.exists():
         return 0
     staff = staff or get_user_model().objects.filter(is_superuser=True).first()
     for case in _CASES:
-        submission, _receipt = services.submission_create(
-            answers=_answers(case),
-            defenders=[_defender(case)],
-            consent={
-                "contact_government": True,
-                "public_naming": case["gender"] != "woman",
-                "written_consent": "written",
-            },
-            language="en",
-        )
-        if case["status"] != Status.RECEIVED:
-            services.submission_status_change(
-                submission=submission,
-                to_status=case["status"],
-                from_statuses=[Status.RECEIVED],
-                actor="staff",
-                changed_by=staff,
-                reason="Demo data",
-            )
-        if case["status"] == Status.INFO_REQUESTED:
-            Message.objects.create(
-                submission=submission,
-                direction=Message.Direction.TO_SOURCE,
-                body="Could you tell us the date of the first summons? (demo)",
-                author=staff,
-            )
+        demo_case(case, status=case["status"], staff=staff)
     return len(_CASES)
+
+
+CASES = _CASES

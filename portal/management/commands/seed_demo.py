@@ -28,6 +28,7 @@ class Command(BaseCommand):
     help = "Create fictional demo cases and one demo staff account per role (credentials printed once)."
 
     def handle(self, *args, **options):
+        from communications import demo as communications_demo
         from submissions import demo as submissions_demo
         from submissions.models import Desk
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
             created.append((username, role, password, totp_secret(device)))
         made = submissions_demo.seed()
+        letters = communications_demo.seed()
 
         if created:
             self.stdout.write("Demo staff accounts, shown once (staff site: /admin/):")
@@ -56,4 +58,7 @@ class Command(BaseCommand):
                 "authenticator app, or print the current code with: python -m portal.embedded -- "
                 "python manage.py totp_code USERNAME"
             )
-        self.stdout.write(f"Demo cases created: {made}" if made else "Demo data already present.")
+        if made or letters:
+            self.stdout.write(f"Demo cases created: {made}; demo communications: {letters}")
+        else:
+            self.stdout.write("Demo data already present.")
