@@ -36,18 +36,18 @@ def letter_pdf(communication: Communication, *, body_html: str | None = None) ->
     pdf.set_author("Office of the Special Rapporteur")
     pdf.add_page()
     pdf.set_font("Sans", "B", 11)
-    pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND")
+    pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Sans", "", 11)
     date = communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent"
     for line in (f"Reference: {reference}", f"Date: {date}", f"To: {communication.recipient_name}"):
-        pdf.multi_cell(0, 6, line)
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     if communication.copies_to:
-        pdf.multi_cell(0, 6, f"Copies: {', '.join(communication.copies_to)}")
+        pdf.multi_cell(0, 6, f"Copies: {', '.join(communication.copies_to)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.write_html(body_html if body_html is not None else communication.body, font_family="Sans")
     pdf.ln(8)
     pdf.set_font("Sans", "B", 11)
     for signatory in [SIGNATORY, *map(str, communication.mandates.all())]:
-        pdf.multi_cell(0, 6, signatory)
+        pdf.multi_cell(0, 6, signatory, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

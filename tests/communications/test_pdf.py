@@ -3,6 +3,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from communications.models import Mandate
 from communications.pdf import letter_pdf
 from tests.support.factories import make_sent_communication
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_letter_pdf_carries_reference_date_recipient_and_signatories():
     communication = make_sent_communication()
-    communication.mandates.create(name="Working Group on Arbitrary Detention")
+    communication.mandates.add(Mandate.objects.get(name="Working Group on Arbitrary Detention"))
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter_pdf(communication))).pages)
 
