@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -205,6 +207,26 @@ class Reply(models.Model):
         return f"Reply to {self.communication} of {self.received_on}"
 
 
+class ReplyStatus(models.TextChoices):
+    NONE = "none", _("No reply")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement only")
+    SUBSTANTIVE = "substantive", _("Substantive reply")
+    CONFIDENTIAL = "confidential", _("Confidential reply")
+
+
+class PublicRecordQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Full-text search of the public letter in English and Russian, best matches first."""
+        query = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
+            text, config="russian", search_type="websearch"
+        )
+        return (
+            self.filter(search=query)
+            .annotate(rank=SearchRank(models.F("search"), query))
+            .order_by("-rank", "-sent_on", "-id")
+        )
+
+
 class PublicRecord(models.Model):
     """What the public may read of a released communication, already redacted."""
 
@@ -223,13 +245,32 @@ class PublicRecord(models.Model):
     themes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     violation_types = ArrayField(models.CharField(max_length=24), default=list, blank=True)
     earlier = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    # Derived when the record is written, for the public filters, search and statistics.
+    letter_text = models.TextField(blank=True)
+    search = SearchVectorField(null=True, editable=False)
+    reply_status = models.CharField(max_length=16, choices=ReplyStatus, default=ReplyStatus.NONE)
+    reply_count = models.PositiveSmallIntegerField(default=0)
+    first_reply_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_on", "-id"]
+        indexes = [
+            GinIndex(fields=["search"], name="publicrecord_search"),
+            GinIndex(fields=["themes"], name="publicrecord_themes"),
+            GinIndex(fields=["violation_types"], name="publicrecord_violations"),
+            models.Index(fields=["-sent_on", "-id"], name="publicrecord_newest"),
+            models.Index(fields=["recipient", "-sent_on"], name="publicrecord_recipient"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def year(self) -> int:
+        return self.sent_on.year
 
 
 class PublicReply(models.Model):

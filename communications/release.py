@@ -9,10 +9,12 @@ reply, a consent withdrawn after release), always from the current consent.
 import re
 from html import escape, unescape
 
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communications.models import PublicRecord, PublicReply, Reply
+from communications.models import PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
 from communications.names import WITHHELD, initials, redact
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -84,9 +86,42 @@ def write_public_record(communication) -> PublicRecord:
             "earlier": earlier,
         },
     )
-    for reply in communication.replies.all():
+    replies = list(communication.replies.all())
+    for reply in replies:
         publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
+    _index(record, replies)
     return record
+
+
+def _reply_status(replies: list[Reply]) -> str:
+    if not replies:
+        return ReplyStatus.NONE
+    if any(reply.confidential for reply in replies):
+        return ReplyStatus.CONFIDENTIAL
+    if any(reply.kind == ReplyKind.SUBSTANTIVE for reply in replies):
+        return ReplyStatus.SUBSTANTIVE
+    return ReplyStatus.ACKNOWLEDGEMENT
+
+
+def _index(record: PublicRecord, replies: list[Reply]) -> None:
+    """The derived columns of the public filters, statistics and search, from the public text only."""
+    text = unescape(_TAG.sub(" ", record.letter_html))
+    PublicRecord.objects.filter(pk=record.pk).update(
+        letter_text=text,
+        reply_status=_reply_status(replies),
+        reply_count=len(replies),
+        first_reply_on=min((reply.received_on for reply in replies), default=None),
+        search=_vector(f"{record.reference} {record.recipient_name}", f"{record.summary} {text}"),
+    )
+
+
+def _vector(title: str, body: str) -> SearchVector:
+    # English and Russian stemming over the same text: a search in either language finds it.
+    return (
+        SearchVector(Value(title), config="english", weight="A")
+        + SearchVector(Value(body), config="english", weight="B")
+        + SearchVector(Value(body), config="russian", weight="B")
+    )
 
 
 def publish_reply(

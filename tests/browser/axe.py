@@ -2,6 +2,7 @@
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import urldefrag
 
 from playwright.sync_api import Page, Route
 
@@ -68,7 +69,7 @@ def _run_axe_on_a_copy(page: Page) -> list[dict]:
 
     try:
         copy = context.new_page()
-        copy.route(page.url, serve_copy)
+        copy.route(urldefrag(page.url).url, serve_copy)  # requests carry no #fragment
         copy.goto(page.url)
         return _run_axe(copy)
     finally:
