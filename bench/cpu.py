@@ -1,10 +1,16 @@
-"""Where the CPU went during a measured window (Linux /proc; empty elsewhere).
+"""Where the CPU went during a measured window (Linux /proc; nothing elsewhere).
 
 Throughput on a shared machine moves with whatever else runs on it. The CPU
 the portal's own processes spend per request moves much less, so the bench
-reports both: `server` is gunicorn, the Celery worker, PostgreSQL and Redis
-(each with its children), `client` is the load generator, `machine` is every
-busy core, and `other` is what the machine spent on anything else.
+reports both. Meter() returns cumulative CPU seconds by name:
+
+- gunicorn, celery, redis: each server's process tree;
+- postgres: the PostgreSQL backends, which run the queries of the requests;
+- postgres-background: the postmaster, checkpointer, WAL writer, autovacuum.
+  Their work comes in bursts that land in whichever window is running, so it
+  is reported on its own and left out of `server`;
+- server: gunicorn + celery + postgres + redis;
+- client: the load generator (this process); machine: every busy core.
 """
 
 import os
@@ -12,6 +18,17 @@ import time
 from pathlib import Path
 
 _PROC = Path("/proc")
+_POSTGRES_BACKGROUND = (
+    "checkpointer",
+    "background writer",
+    "walwriter",
+    "autovacuum",
+    "logical replication",
+    "stats collector",
+    "archiver",
+    "io worker",
+    "walsummarizer",
+)
 
 
 def _ticks() -> int:
@@ -19,29 +36,20 @@ def _ticks() -> int:
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent id, CPU seconds of the process and of the children it has reaped).
-
-    Counting reaped children keeps the CPU of a process that ends (a
-    PostgreSQL backend, a recycled worker) in its parent's total, so a
-    tree's sum never goes down.
-    """
+    """(parent id, CPU seconds the process has used itself)."""
     try:
         text = (_PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
-    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    return int(fields[1]), (utime + stime + cutime + cstime) / _ticks()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _ticks()
 
 
-def _all_processes() -> dict[int, tuple[int, float]]:
-    found = {}
-    for entry in _PROC.iterdir():
-        if entry.name.isdigit():
-            stat = _stat(int(entry.name))
-            if stat is not None:
-                found[int(entry.name)] = stat
-    return found
+def _command(pid: int) -> str:
+    try:
+        return (_PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def parent_of(pid: int) -> int | None:
@@ -57,33 +65,67 @@ def _machine_busy_seconds() -> float:
 
 
 class Meter:
-    """Cumulative CPU seconds of the bench's process trees, the client and the machine."""
+    """Cumulative CPU seconds of the bench's process trees, the client and the machine.
+
+    Each call adds what every process used since the previous call (all of
+    it for a process that is new), so the totals only grow. A process that
+    starts and ends between two calls is missed, and so is the last moment
+    of one that ends: small next to a measured window.
+    """
 
     def __init__(self, roots: dict[str, int | None]):
         self.roots = {name: pid for name, pid in roots.items() if pid}
         self.available = _PROC.joinpath("stat").exists()
+        self.seen: dict[int, float] = {}
+        self.totals: dict[str, float] = {}
+        self.commands: dict[int, str] = {}
 
-    def _tree_seconds(self, processes: dict[int, tuple[int, float]], root: int) -> float:
+    def _name(self, root_name: str, pid: int, root: int) -> str:
+        if root_name != "postgres":
+            return root_name
+        if pid not in self.commands:
+            self.commands[pid] = _command(pid)
+        command = self.commands[pid]
+        if pid == root or any(f"postgres: {kind}" in command for kind in _POSTGRES_BACKGROUND):
+            return "postgres-background"
+        return "postgres"
+
+    def _sample(self) -> None:
+        processes = {}
+        for entry in _PROC.iterdir():
+            if entry.name.isdigit():
+                stat = _stat(int(entry.name))
+                if stat is not None:
+                    processes[int(entry.name)] = stat
         children: dict[int, list[int]] = {}
         for pid, (parent, _) in processes.items():
             children.setdefault(parent, []).append(pid)
-        seen, queue = set(), [root]
-        while queue:
-            pid = queue.pop()
-            if pid in seen or pid not in processes:
-                continue
-            seen.add(pid)
-            queue += children.get(pid, [])
-        return sum(processes[pid][1] for pid in seen)
+        now: dict[int, float] = {}
+        for root_name, root in self.roots.items():
+            self.totals.setdefault(root_name, 0.0)
+            queue = [root]
+            while queue:
+                pid = queue.pop()
+                if pid in now or pid not in processes:
+                    continue
+                used = processes[pid][1]
+                now[pid] = used
+                name = self._name(root_name, pid, root)
+                self.totals[name] = self.totals.get(name, 0.0) + used - self.seen.get(pid, 0.0)
+                queue += children.get(pid, [])
+        self.seen = now
+        self.commands = {pid: command for pid, command in self.commands.items() if pid in now}
 
     def __call__(self) -> dict[str, float]:
         if not self.available:
             return {}
-        processes = _all_processes()
-        trees = {name: self._tree_seconds(processes, pid) for name, pid in self.roots.items()}
+        self._sample()
+        server = sum(
+            value for name, value in self.totals.items() if name in ("gunicorn", "celery", "postgres", "redis")
+        )
         return {
-            **trees,
-            "server": sum(trees.values()),
+            **self.totals,
+            "server": server,
             "client": time.process_time(),
             "machine": _machine_busy_seconds(),
         }
