@@ -96,17 +96,7 @@ def _prepare(env: dict[str, str], log: Path) -> list[str]:
     if not _manage(env, log, "migrate", "--noinput"):
         raise SystemExit(f"migrate failed; see {log}")
     if not _manage(env, log, "collectstatic", "--noinput", "-v0"):
-        output = log.read_text(errors="replace")
-        if "MissingFileError" not in output or ".map" not in output:
-            raise SystemExit(f"collectstatic failed; see {log}")
-        warnings.append(
-            "collectstatic with the portal's production storage failed: a vendored file names a source map "
-            "that is not there (see the log). Static files collected with bench.storage.SourceMapTolerantStorage."
-        )
-        print(f"  WARNING: {warnings[-1]}", flush=True)
-        env["BENCH_TOLERATE_SOURCE_MAPS"] = "1"
-        if not _manage(env, log, "collectstatic", "--noinput", "-v0"):
-            raise SystemExit(f"collectstatic failed; see {log}")
+        raise SystemExit(f"collectstatic failed; see {log}")
     os.environ.update(env)
     import django
 

@@ -28,6 +28,7 @@ from communications.models import (
 from communications.pdf import letter_pdf
 from communications.services import WorkflowError
 from portal.audit import audit_read
+from portal.roles import sees_every_desk
 from submissions.models import Status as SubmissionStatus
 from submissions.models import Submission
 
@@ -117,16 +118,30 @@ class CommunicationAdmin(admin.ModelAdmin):
     ]  # fmt: skip
 
     def get_fields(self, request, obj=None):
-        editable = ["body", "public_summary"] if obj is not None and obj.status == S.DRAFT else []
-        return [*self.readonly_fields, *editable]
+        if obj is not None and obj.status == S.DRAFT:
+            return [*self.readonly_fields, "body", "public_summary"]
+        return [*self.readonly_fields, "letter", "public_summary"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != S.DRAFT:
-            return [*self.readonly_fields, "letter"]
+            return [*self.readonly_fields, "letter", "public_summary"]
         return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # Only a draft is edited; later steps go through the workflow buttons.
+        if obj is not None and obj.status != S.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        """Desk officers see the communications about their desks' cases; the others see all."""
+        queryset = super().get_queryset(request)
+        if sees_every_desk(request.user):
+            return queryset
+        return queryset.filter(submissions__desk__members=request.user).distinct()
 
     @admin.display(description="release and reply due")
     def release_due_on(self, obj):

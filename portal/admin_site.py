@@ -1,10 +1,24 @@
 from django.db.models import Count
-from django_otp.admin import OTPAdminSite
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """User name, password and code on one page: a user's only device is taken without asking."""
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            if len(devices) == 1:
+                return devices[0]
+        return device
 
 
 class PortalAdminSite(OTPAdminSite):
     """The admin with a second factor, and the desk queues on its index page."""
 
+    login_form = StaffLoginForm
     site_header = "Defender case portal: staff"
     site_title = "Case portal staff"
     index_title = "Queues and records"

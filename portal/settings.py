@@ -210,6 +210,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Reports accepted per client (keyed hash of the address, kept in Redis for an hour).
+SUBMIT_LIMIT_PER_HOUR = env_int("SUBMIT_LIMIT_PER_HOUR", 20)
+
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

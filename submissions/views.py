@@ -8,6 +8,7 @@ submit: a draft never reaches the database.
 
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from django.forms.widgets import ChoiceWidget
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -38,7 +39,6 @@ from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
 RECEIPT_SESSION_SECONDS = 30 * 60
-SUBMIT_LIMIT = (20, 3600)  # submissions per client per hour
 LOGIN_LIMIT_PER_REFERENCE = (5, 15 * 60)
 LOGIN_LIMIT_PER_CLIENT = (20, 15 * 60)
 _empty_form_cache: dict[str, str] = {}
@@ -164,7 +164,7 @@ def submit(request):
     if checked is None:
         return _render_review(request, forms, attachments_form, status=400)
 
-    if not throttle.hit("submit", throttle.client_key(request), limit=SUBMIT_LIMIT[0], window=SUBMIT_LIMIT[1]):
+    if not throttle.hit("submit", throttle.client_key(request), limit=settings.SUBMIT_LIMIT_PER_HOUR, window=3600):
         return _private(render(request, "submissions/too_many.html", status=429))
     token = _token(request)
     if not cache.add(f"submit-token:{token}", 1, timeout=24 * 3600):

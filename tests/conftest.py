@@ -28,9 +28,16 @@ def celery_beat(django_db_setup):
     beat.stop()
 
 
+SEED_MIGRATIONS = [
+    "submissions.migrations.0003_seed_desks",
+    "communications.migrations.0002_seed_libraries",
+    "communications.migrations.0003_seed_libraries_fr_es_ru",
+]
+
+
 @pytest.fixture(autouse=True)
-def _seeded_desks(request):
-    """The desks a data migration seeds; transactional tests flush them, so put them back."""
+def _seeded_data(request):
+    """What data migrations seed (desks, letter libraries); transactional tests flush it, so put it back."""
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("django_db_blocker")
@@ -38,7 +45,9 @@ def _seeded_desks(request):
 
     from django.apps import apps
 
+    from communications.models import LetterTemplate
     from submissions.models import Desk
 
-    if not Desk.objects.exists():
-        importlib.import_module("submissions.migrations.0003_seed_desks").seed(apps, None)
+    if not Desk.objects.exists() or not LetterTemplate.objects.exists():
+        for module in SEED_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)
