@@ -5,7 +5,7 @@ from pathlib import Path
 import font_source_sans_pro
 from fpdf import FPDF
 
-from communications.models import Communication
+from communications.models import Communication, PublicRecord
 
 FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 SIGNATORY = "Special Rapporteur on the situation of human rights defenders"
@@ -28,9 +28,9 @@ class LetterPDF(FPDF):
         self.cell(0, 10, f"{self.reference} · page {self.page_no()}/{{nb}}", align="C")
 
 
-def letter_pdf(communication: Communication, *, body_html: str | None = None) -> bytes:
-    """The letter, or `body_html` in its place (the public, redacted text)."""
-    reference = communication.reference or "DRAFT: no reference until sent"
+def render_letter(
+    *, reference: str, date: str, recipient_name: str, copies: list[str], body_html: str, signatories: list[str]
+) -> bytes:
     pdf = LetterPDF(reference)
     pdf.set_title(reference)
     pdf.set_author("Office of the Special Rapporteur")
@@ -39,15 +39,38 @@ def letter_pdf(communication: Communication, *, body_html: str | None = None) ->
     pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Sans", "", 11)
-    date = communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent"
-    for line in (f"Reference: {reference}", f"Date: {date}", f"To: {communication.recipient_name}"):
+    for line in (f"Reference: {reference}", f"Date: {date}", f"To: {recipient_name}"):
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    if communication.copies_to:
-        pdf.multi_cell(0, 6, f"Copies: {', '.join(communication.copies_to)}", new_x="LMARGIN", new_y="NEXT")
+    if copies:
+        pdf.multi_cell(0, 6, f"Copies: {', '.join(copies)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.write_html(body_html if body_html is not None else communication.body, font_family="Sans")
+    pdf.write_html(body_html, font_family="Sans")
     pdf.ln(8)
     pdf.set_font("Sans", "B", 11)
-    for signatory in [SIGNATORY, *map(str, communication.mandates.all())]:
+    for signatory in signatories:
         pdf.multi_cell(0, 6, signatory, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def letter_pdf(communication: Communication) -> bytes:
+    """The confidential letter, for staff."""
+    return render_letter(
+        reference=communication.reference or "DRAFT: no reference until sent",
+        date=communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent",
+        recipient_name=communication.recipient_name,
+        copies=communication.copies_to,
+        body_html=communication.body,
+        signatories=[SIGNATORY, *map(str, communication.mandates.all())],
+    )
+
+
+def public_letter_pdf(record: PublicRecord) -> bytes:
+    """The released, redacted letter, from the public record alone."""
+    return render_letter(
+        reference=record.reference,
+        date=record.sent_on.strftime("%d %B %Y"),
+        recipient_name=record.recipient_name,
+        copies=[],
+        body_html=record.letter_html,
+        signatories=[SIGNATORY, *record.mandates],
+    )

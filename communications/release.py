@@ -10,10 +10,12 @@ import re
 from html import escape, unescape
 
 from django.contrib.postgres.search import SearchVector
+from django.db import transaction
 from django.db.models import Value
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communications import stats
 from communications.models import PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
 from communications.names import WITHHELD, initials, redact
 
@@ -90,6 +92,7 @@ def write_public_record(communication) -> PublicRecord:
     for reply in replies:
         publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
     _index(record, replies)
+    transaction.on_commit(stats.invalidate)
     return record
 
 

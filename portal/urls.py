@@ -12,5 +12,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("submissions.urls")),
+    path("", include("communications.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,141 @@
+"""The public archive: released, redacted records only (PublicRecord, PublicReply).
+
+Nothing here reads a Communication, a Reply or a Submission: a bug in a
+public view cannot reach a confidential original.
+"""
+
+import csv
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from communications import stats as archive_stats
+from communications.forms import ArchiveFilterForm
+from communications.models import PublicRecord, PublicReply
+from communications.pdf import public_letter_pdf
+
+PAGE_SIZE = 20
+CSV_LIMIT = 10_000
+LIST_FIELDS = [
+    "reference", "slug", "kind", "recipient", "recipient_name", "sent_on", "mandates", "summary", "reply_status",
+    "reply_count", "themes", "violation_types",
+]  # fmt: skip
+
+public_cache = cache_control(public=True, max_age=300)
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 6 else 1
+
+
+@require_safe
+@public_cache
+def archive(request):
+    form = ArchiveFilterForm(request.GET or None)
+    records = form.filter(PublicRecord.objects.all()) if request.GET else PublicRecord.objects.all()
+    page = _page_number(request)
+    # One row more than a page tells whether there is a next page, without counting the archive.
+    rows = list(records.only(*LIST_FIELDS)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form if request.GET else ArchiveFilterForm(),
+        "records": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "query": query.urlencode(),
+    }
+    return render(request, "communications/archive.html", context)
+
+
+@require_safe
+@public_cache
+def detail(request, slug):
+    record = get_object_or_404(PublicRecord, slug=slug)
+    context = {
+        "record": record,
+        "replies": record.replies.all(),
+        "earlier": PublicRecord.objects.filter(reference__in=record.earlier).only("reference", "slug", "sent_on"),
+        "later": PublicRecord.objects.filter(earlier__contains=[record.reference]).only("reference", "slug", "sent_on"),
+    }
+    return render(request, "communications/detail.html", context)
+
+
+@require_safe
+@public_cache
+def letter_pdf(request, slug):
+    record = get_object_or_404(PublicRecord, slug=slug)
+    response = HttpResponse(public_letter_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slug}.pdf"'
+    return response
+
+
+@require_safe
+@public_cache
+def reply_document(request, slug, reply_id):
+    reply = get_object_or_404(PublicReply, pk=reply_id, record__slug=slug)
+    if reply.document is None:
+        raise Http404
+    response = HttpResponse(bytes(reply.document), content_type=reply.content_type or "application/octet-stream")
+    response["Content-Disposition"] = "attachment"
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_safe
+@public_cache
+def export_csv(request):
+    form = ArchiveFilterForm(request.GET or None)
+    records = form.filter(PublicRecord.objects.all()) if request.GET else PublicRecord.objects.all()
+    header = ["reference", "type", "recipient", "recipient_name", "sent_on", "released_on", "mandates", "themes",
+              "violation_types", "reply_status", "replies", "summary", "url"]  # fmt: skip
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(header)
+        for record in records[:CSV_LIMIT].iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    record.reference, record.kind, record.recipient, record.recipient_name, record.sent_on,
+                    record.released_on, "; ".join(record.mandates), "; ".join(record.themes),
+                    "; ".join(record.violation_types), record.reply_status, record.reply_count, record.summary,
+                    request.build_absolute_uri(f"/communications/{record.slug}/"),
+                ]
+            )  # fmt: skip
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="communications.csv"'
+    return response
+
+
+@require_safe
+@public_cache
+def statistics(request):
+    data = archive_stats.statistics()
+    years = data["years"]
+    states = data["states"][:20]
+    charts = {
+        "years": archive_stats.bar_chart_svg(
+            chart_id="per-year",
+            title=_("Communications per year"),
+            description=_("Number of released communications sent each year; the table below gives the numbers."),
+            bars=[(str(year), sum(counts.values())) for year, counts in years.items()],
+        ),
+        "answered": archive_stats.bar_chart_svg(
+            chart_id="answered",
+            title=_("Share of communications answered, by State"),
+            description=_("Per cent of released communications that received a reply; the table below gives it."),
+            bars=[(state.recipient, round(100 * state.answered_share)) for state in states],
+            unit="%",
+        ),
+    }
+    context = {"years": years, "states": data["states"], "by_year": data["by_year"], "charts": charts}
+    return render(request, "communications/stats.html", context)
