@@ -5,9 +5,12 @@ No answer is pre-selected: radio groups start empty, and the consent
 questions must each be answered Yes or No.
 """
 
+from functools import lru_cache
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -29,8 +32,19 @@ def _text(rows: int = 5, **kwargs) -> forms.CharField:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), max_length=20000, **kwargs)
 
 
+def _country_choices() -> list:
+    return _countries_in(get_language())
+
+
+@lru_cache(maxsize=16)
+def _countries_in(language: str) -> list:
+    return [("", str(_("Choose a country"))), *((code, str(name)) for code, name in countries)]
+
+
 def _country(**kwargs) -> forms.ChoiceField:
-    return forms.ChoiceField(choices=[("", _("Choose a country")), *countries], **kwargs)
+    # A callable: every form instance deep-copies its fields, and copying 250
+    # countries per field per request was the largest cost of a submission.
+    return forms.ChoiceField(choices=_country_choices, **kwargs)
 
 
 def _helper(legend, *fields) -> FormHelper:
