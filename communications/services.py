@@ -252,40 +252,44 @@ def _notify_staff(subject: str, body: str, communication: Communication) -> None
         send_mail(subject, body, None, recipients)
 
 
+def _remind_once(communications, *, marker: str, now, subject: str, body: str) -> int:
+    """Tell staff about each communication once: the marker column is claimed before the mail goes."""
+    sent = 0
+    for communication in communications:
+        # A parallel run finds nothing left to claim.
+        claimed = Communication.objects.filter(pk=communication.pk, **{f"{marker}__isnull": True}).update(
+            **{marker: now}
+        )
+        if claimed:
+            values = {"reference": communication.reference, "due": communication.release_due}
+            _notify_staff(subject.format(**values), body.format(**values), communication)
+            sent += 1
+    return sent
+
+
 def reminders_send(*, now=None) -> int:
     """Seven days before release (last chance to withhold), and when a reply is overdue. Once each."""
     now = now or timezone.now()
-    sent = 0
     soon = Communication.objects.filter(
         status=S.SENT, sent_at__lte=now - (PUBLICATION_DELAY - LAST_CHANCE), release_reminder_sent_at__isnull=True
     )
-    for communication in soon:
-        # Claim first: a parallel run finds nothing left to claim.
-        if Communication.objects.filter(pk=communication.pk, release_reminder_sent_at__isnull=True).update(
-            release_reminder_sent_at=now
-        ):
-            _notify_staff(
-                f"{communication.reference} becomes public on {communication.release_due:%Y-%m-%d}",
-                f"{communication.reference} will be released on {communication.release_due:%Y-%m-%d}. "
-                "This is the last chance to withhold it, with a reason, in the staff site.",
-                communication,
-            )
-            sent += 1
     overdue = Communication.objects.filter(
         status__in=[S.SENT, S.RELEASED, S.WITHHELD],
         sent_at__lte=now - PUBLICATION_DELAY,
         reply_reminder_sent_at__isnull=True,
         replies__isnull=True,
     )
-    for communication in overdue:
-        if Communication.objects.filter(pk=communication.pk, reply_reminder_sent_at__isnull=True).update(
-            reply_reminder_sent_at=now
-        ):
-            _notify_staff(
-                f"No reply to {communication.reference}",
-                f"The reply to {communication.reference} was due on {communication.reply_due:%Y-%m-%d}. "
-                "Consider a follow-up communication.",
-                communication,
-            )
-            sent += 1
-    return sent
+    return _remind_once(
+        soon,
+        marker="release_reminder_sent_at",
+        now=now,
+        subject="{reference} becomes public on {due:%Y-%m-%d}",
+        body="{reference} will be released on {due:%Y-%m-%d}. "
+        "This is the last chance to withhold it, with a reason, in the staff site.",
+    ) + _remind_once(
+        overdue,
+        marker="reply_reminder_sent_at",
+        now=now,
+        subject="No reply to {reference}",
+        body="The reply to {reference} was due on {due:%Y-%m-%d}. Consider a follow-up communication.",
+    )
