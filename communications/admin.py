@@ -29,7 +29,6 @@ from communications.pdf import letter_pdf
 from communications.services import WorkflowError
 from portal.audit import audit_read
 from portal.roles import sees_every_desk
-from submissions.models import Status as SubmissionStatus
 from submissions.models import Submission
 
 S = CommunicationStatus
@@ -43,7 +42,7 @@ def recipient_choices():
 class DraftForm(forms.Form):
     submissions = forms.ModelMultipleChoiceField(
         queryset=Submission.objects.none(), widget=forms.CheckboxSelectMultiple,
-        help_text="Accepted submissions this letter is about.",
+        help_text="Accepted submissions this letter is about (or, for a follow-up, cases already written about).",
     )  # fmt: skip
     kind = forms.ChoiceField(choices=Kind.choices)
     recipient = forms.ChoiceField(choices=recipient_choices)
@@ -58,9 +57,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["submissions"].queryset = Submission.objects.visible_to(user).filter(
-            status=SubmissionStatus.ACCEPTED
-        )
+        self.fields["submissions"].queryset = Submission.objects.visible_to(user).filter(status__in=services.DRAFTABLE)
 
     def clean(self):
         data = super().clean()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communications import stats
-from communications.models import PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
+from communications.models import CommunicationStatus, PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
 from communications.names import WITHHELD, initials, redact
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -64,9 +64,10 @@ def write_public_record(communication) -> PublicRecord:
     submissions = list(communication.submissions.all())
     themes = sorted({flag for s in submissions for flag in s.flags})
     violations = sorted({v for s in submissions for v in s.violation_types})
+    # Only earlier letters that are public themselves: an unreleased letter's reference is confidential.
     earlier, previous = [], communication.follow_up_to
     while previous is not None:
-        if previous.reference:
+        if previous.status == CommunicationStatus.RELEASED:
             earlier.append(previous.reference)
         previous = previous.follow_up_to
     record, _ = PublicRecord.objects.update_or_create(
@@ -93,6 +94,8 @@ def write_public_record(communication) -> PublicRecord:
         publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
     _index(record, replies)
     transaction.on_commit(stats.invalidate)
+    for later in communication.follow_ups.filter(status=CommunicationStatus.RELEASED):
+        write_public_record(later)  # it may now link back to this one
     return record
 
 

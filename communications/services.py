@@ -29,6 +29,7 @@ from submissions.models import Status as SubmissionStatus
 logger = logging.getLogger(__name__)
 
 S = CommunicationStatus
+DRAFTABLE = {SubmissionStatus.ACCEPTED, SubmissionStatus.COMMUNICATION_SENT}
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "blockquote"}
 
 
@@ -73,7 +74,8 @@ def communication_draft(
     *, submissions: Sequence, kind: str, recipient: str, recipient_name: str, language: str, by,
     mandates: Sequence = (), copies_to: Sequence[str] = (), follow_up_to: Communication | None = None,
 ) -> tuple[Communication, Draft]:  # fmt: skip
-    not_accepted = [s.reference for s in submissions if s.status != SubmissionStatus.ACCEPTED]
+    # Accepted cases, or cases already written about (a follow-up letter).
+    not_accepted = [s.reference for s in submissions if s.status not in DRAFTABLE]
     if not_accepted:
         raise WorkflowError(f"only accepted submissions can be drafted from: {', '.join(not_accepted)}")
     draft = draft_letter(
