@@ -31,7 +31,7 @@ class PortalAdminSite(OTPAdminSite):
             Submission.objects.visible_to(request.user)
             .filter(status__in=OPEN_STATUSES)
             .values("desk__id", "desk__name", "status")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))  # COUNT(*): answered from the (desk, status) index alone
             .order_by("desk__name", "status")
         )
         desks: dict = {}

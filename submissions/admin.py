@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -52,6 +53,13 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         # SELECT COUNT(*) FROM (... LIMIT COUNT_CAP + 1): stops early on a long queue.
         return self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+class QueueChangeList(ChangeList):
+    """The queue list: none of the encrypted columns it never shows are read or decrypted."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*encrypted_fields(Submission))
 
 
 class FlagFilter(admin.SimpleListFilter):
@@ -270,6 +278,9 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     # --- columns --------------------------------------------------------------
 

@@ -9,6 +9,7 @@ statistics, and identify nobody without the encrypted fields.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -317,6 +318,8 @@ class Submission(models.Model):
                 name="submission_queue_order",
             ),
             models.Index(fields=["desk", "status"], name="submission_desk_status"),
+            # The flag filter of the queue (flags @> ARRAY[...]), rare flags included.
+            GinIndex(fields=["flags"], name="submission_flags"),
         ]
 
     def __str__(self) -> str:
