@@ -4,12 +4,13 @@ from portal.celery import app
 from tests.support.processes import Beat, Worker
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
-    """One real Celery worker on the test database, shared by the session.
+    """A real Celery worker on the test database, for the tests of one module.
 
     Tests that use it must commit (django_db(transaction=True)) for the worker
-    to see their rows.
+    to see their rows. It stops with its module, so that it never works on
+    rows of later tests while their database is being flushed.
     """
     app.control.purge()  # messages left in the broker by an earlier run
     # A short visibility timeout, so a message held by a killed worker comes
@@ -20,7 +21,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     worker.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_beat(django_db_setup):
     beat = Beat()
     beat.start()
