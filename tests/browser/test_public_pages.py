@@ -1,12 +1,17 @@
 """Every public page, with JavaScript on and off: sound, accessible, self-contained."""
 
+import datetime
 from typing import NamedTuple
 
 import pytest
 
+from communications import services
+from communications.models import Mandate
+from communications.stats import invalidate
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.csp import CspViolationLog, assert_strict_csp
 from tests.browser.network import RequestLog
+from tests.support.factories import make_accepted_submission, make_staff_user
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +19,12 @@ pytestmark = pytest.mark.browser
 class PublicPage(NamedTuple):
     path: str
     language: str
+    # A fixture that puts in place the data the page shows (it commits: the live server reads it).
+    data: str | None = None
 
+
+ARCHIVE = "released_communications"
+SEARCH = "/communications/?q=journalist&recipient=TJK&kind=UA&year=2026&theme=women&violation=death_threats"
 
 # Later issues add a row for each public page they build.
 PUBLIC_PAGES = [
@@ -24,6 +34,15 @@ PUBLIC_PAGES = [
     PublicPage("/ru/submit/", "ru"),
     PublicPage("/receipt/", "en"),
     PublicPage("/ru/receipt/", "ru"),
+    PublicPage("/communications/", "en", ARCHIVE),
+    PublicPage("/ru/communications/", "ru", ARCHIVE),
+    PublicPage(SEARCH, "en", ARCHIVE),
+    PublicPage("/ru" + SEARCH, "ru", ARCHIVE),
+    PublicPage("/communications/?q=nothing-matches&year=1800", "en", ARCHIVE),  # no result, a field in error
+    PublicPage("/communications/ua-tjk-1-2026/", "en", ARCHIVE),
+    PublicPage("/ru/communications/al-tjk-2-2026/", "ru", ARCHIVE),
+    PublicPage("/communications/stats/", "en", ARCHIVE),
+    PublicPage("/ru/communications/stats/", "ru", ARCHIVE),
 ]
 
 BROWSERS = ["page", "page_no_js"]
@@ -35,8 +54,47 @@ def any_page(request):
     return request.getfixturevalue(request.param)
 
 
-@pytest.mark.parametrize("public_page", PUBLIC_PAGES, ids=[row.path for row in PUBLIC_PAGES])
-def test_it_serves_a_sound_self_contained_page(any_page, live_server, public_page):
+@pytest.fixture
+def released_communications():
+    """Two released letters of one case (UA TJK 1/2026, then AL TJK 2/2026), with a public and a confidential reply."""
+    desk, rapporteur = make_staff_user("pages-desk", "Desk officer"), make_staff_user("pages-rapp", "Rapporteur")
+    case = make_accepted_submission(country="TJ")
+    earlier = None
+    letters = [("UA", datetime.date(2026, 1, 10), False), ("AL", datetime.date(2026, 2, 20), True)]
+    for kind, sent_on, confidential in letters:
+        communication, _ = services.communication_draft(
+            submissions=[case], kind=kind, recipient="TJK", recipient_name="Tajikistan", language="en", by=desk,
+            mandates=[Mandate.objects.get(name="Working Group on Arbitrary Detention")], follow_up_to=earlier,
+        )  # fmt: skip
+        services.communication_edit(
+            communication=communication, body=communication.body, public_summary="Death threats against a journalist."
+        )
+        services.communication_submit_for_review(communication=communication, by=desk)
+        services.communication_approve(communication=communication, by=rapporteur)
+        sent_at = datetime.datetime.combine(sent_on, datetime.time(10), tzinfo=datetime.UTC)
+        services.communication_send(communication=communication, by=desk, sent_at=sent_at)
+        services.reply_record(
+            communication=communication, received_on=sent_on + datetime.timedelta(days=30), kind="substantive",
+            confidential=confidential, summary="The Government states that an investigation was opened.",
+        )  # fmt: skip
+        earlier = communication
+    assert services.release_due(now=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)) == 2
+    invalidate()  # the statistics of an earlier test's data
+    yield
+    invalidate()
+
+
+# Rows with data run in a committed transaction (the live server reads it), with the data migrations' seed put back.
+PAGE_PARAMS = [
+    pytest.param(row, marks=[pytest.mark.django_db(transaction=True)] if row.data else [], id=row.path)
+    for row in PUBLIC_PAGES
+]
+
+
+@pytest.mark.parametrize("public_page", PAGE_PARAMS)
+def test_it_serves_a_sound_self_contained_page(request, any_page, live_server, public_page):
+    if public_page.data:
+        request.getfixturevalue(public_page.data)
     requests = RequestLog(any_page)
     csp_violations = CspViolationLog(any_page)
 
