@@ -21,7 +21,8 @@ from communications.models import Kind, PublicRecord, PublicReply, ReplyKind, Re
 from submissions.models import PriorityFlag, ViolationType
 
 # The archive changes a few times a day; five minutes of caching by browsers and proxies costs nothing.
-public_cache = cache_control(public=True, max_age=300)
+# Short, like the public pages: a consent withdrawn after release must leave caches quickly.
+public_cache = cache_control(public=True, max_age=60)
 
 api = NinjaAPI(
     title="Human rights defenders: released communications",

@@ -45,7 +45,10 @@ def _by_state() -> list[StateRow]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT recipient, min(recipient_name), count(*), count(first_reply_on),
+            SELECT recipient,
+                   -- OTH covers every company and armed group: no one name stands for them all.
+                   CASE WHEN recipient = 'OTH' THEN '' ELSE min(recipient_name) END,
+                   count(*), count(first_reply_on),
                    count(*) FILTER (WHERE first_reply_on - sent_on <= 60),
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY first_reply_on - sent_on)
                        FILTER (WHERE first_reply_on IS NOT NULL)

@@ -24,7 +24,8 @@ LIST_FIELDS = [
     "reply_count", "themes", "violation_types",
 ]  # fmt: skip
 
-public_cache = cache_control(public=True, max_age=300)
+# Short, because a consent withdrawn after release must leave caches quickly.
+public_cache = cache_control(public=True, max_age=60)
 
 
 def _page_number(request) -> int:

@@ -321,7 +321,7 @@ def test_responses_carry_the_security_headers_and_are_cacheable_for_the_public(c
     for path in (LIST, f"{LIST}/{archive['kaz']}", "/api/v1/stats", "/api/schema/"):
         response = client.get(path)
         assert response.status_code == 200
-        assert response["Cache-Control"] == "public, max-age=300"
+        assert response["Cache-Control"] == "public, max-age=60"
         assert "default-src 'none'" in response["Content-Security-Policy"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "no-referrer"
