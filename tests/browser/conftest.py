@@ -60,3 +60,11 @@ def page_no_js(browser):
     context = browser.new_context(java_script_enabled=False)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(params=["page", "page_no_js"], ids=["js", "no-js"])
+def any_page(request):
+    """The same test once with JavaScript on and once with it off (Tor Browser's safest level)."""
+    page = request.getfixturevalue(request.param)
+    page.set_default_timeout(10_000)
+    return page

@@ -16,9 +16,10 @@ from pypdf import PdfReader
 from communications import services
 from communications.models import Communication, CommunicationStatus, LetterTemplate
 from submissions.models import Status as SubmissionStatus
+from tests.browser.staff import log_in as log_in_as_staff
 from tests.support.factories import make_accepted_submission
 from tests.support.intake import DEFENDER_NAME, NARRATIVE
-from tests.support.staff import PASSWORD, current_code, make_desk_officer, make_rapporteur, totp_device
+from tests.support.staff import make_desk_officer, make_rapporteur, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,27 +42,9 @@ def wait_for_an_unused_code(device) -> None:
 
 
 def log_in(page: Page, base_url: str, user) -> None:
-    """Log in as a person does: user name, password and the code the authenticator app shows.
-
-    django-otp lists a user's devices only once the password is known: the first try comes back asking
-    for the device, and the person picks it and types the password and the code again.
-    """
-    device = totp_device(user)
-    wait_for_an_unused_code(device)
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("OTP Token").fill(current_code(device))
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_load_state()
-    if page.url.startswith(f"{base_url}/admin/login/"):
-        expect(page.locator(".errornote")).to_contain_text("Please select a device.")
-        page.get_by_label("OTP Device").select_option(device.persistent_id)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_label("OTP Token").fill(current_code(device))
-        page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url(f"{base_url}/admin/")
-    expect(page.locator("#user-tools")).to_contain_text(f"Welcome, {user.get_username()}.")
+    # The same user logs in twice here, and a code is accepted only once.
+    wait_for_an_unused_code(totp_device(user))
+    log_in_as_staff(page, base_url, user)
 
 
 def log_out(page: Page, base_url: str) -> None:

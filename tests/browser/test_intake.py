@@ -49,14 +49,6 @@ def _fresh_limits():
     cache.clear()
 
 
-@pytest.fixture(params=["page", "page_no_js"], ids=["js", "no-js"])
-def any_page(request) -> Page:
-    """The same test once with JavaScript on and once with it off (Tor Browser's safest level)."""
-    page = request.getfixturevalue(request.param)
-    page.set_default_timeout(10_000)
-    return page
-
-
 def the_case(*, defenders: int = 1) -> dict:
     """What the person below types, as the form posts it."""
     return report_data(defenders=defenders, **{"defender-0-remote_area": "on"})

@@ -45,14 +45,6 @@ PUBLIC_PAGES = [
     PublicPage("/ru/communications/stats/", "ru", ARCHIVE),
 ]
 
-BROWSERS = ["page", "page_no_js"]
-
-
-@pytest.fixture(params=BROWSERS)
-def any_page(request):
-    """The same test once with JavaScript on and once with it off."""
-    return request.getfixturevalue(request.param)
-
 
 @pytest.fixture
 def released_communications():

@@ -32,14 +32,6 @@ def _fresh_limits():
     cache.clear()
 
 
-@pytest.fixture(params=["page", "page_no_js"], ids=["js", "no-js"])
-def any_page(request) -> Page:
-    """The same test once with JavaScript on and once with it off (Tor Browser's safest level)."""
-    page = request.getfixturevalue(request.param)
-    page.set_default_timeout(10_000)
-    return page
-
-
 @pytest.fixture
 def receipt(client) -> tuple[str, str]:
     """A case sent in full; its reference and passphrase, as the receipt page showed them."""

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from submissions.models import Message, Status, StatusChange, Submission
-from tests.support.staff import PASSWORD, current_code, make_desk_officer, make_queued_submission, totp_device
+from tests.browser.staff import log_in
+from tests.support.staff import make_desk_officer, make_queued_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,29 +19,6 @@ CALM_NARRATIVE = "His newspaper's bank account was frozen after an article on la
 FOREIGN_NARRATIVE = "Her office in Moscow was searched and the computers were seized"
 QUESTION = "Which police station holds him now, and has a lawyer been allowed to see him?"
 ACCEPT_NOTE = "Within the mandate: a journalist detained for his reporting; the source has direct knowledge."
-
-
-def log_in(page: Page, base_url: str, user) -> None:
-    """Log in as a person does: user name, password and the code the authenticator app shows.
-
-    django-otp lists a user's devices only once the password is known: the first try comes back asking
-    for the device, and the person picks it and types the password and the code again.
-    """
-    device = totp_device(user)
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("OTP Token").fill(current_code(device))
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_load_state()
-    if page.url.startswith(f"{base_url}/admin/login/"):
-        expect(page.locator(".errornote")).to_contain_text("Please select a device.")
-        page.get_by_label("OTP Device").select_option(device.persistent_id)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_label("OTP Token").fill(current_code(device))
-        page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url(f"{base_url}/admin/")
-    expect(page.locator("#user-tools")).to_contain_text(f"Welcome, {user.get_username()}.")
 
 
 def wait_for_path(page: Page, path: str) -> None:
