@@ -4,7 +4,8 @@ Throughput on a shared machine moves with whatever else runs on it. The CPU
 the portal's own processes spend per request moves much less, so the bench
 reports both. Meter() returns cumulative CPU seconds by name:
 
-- gunicorn, celery, redis: each server's process tree;
+- gunicorn, celery, redis: each server's process tree (or trees: several
+  gunicorn instances or Celery workers add up under one name);
 - postgres: the PostgreSQL backends, which run the queries of the requests;
 - postgres-background: the postmaster, checkpointer, WAL writer, autovacuum.
   Their work comes in bursts that land in whichever window is running, so it
@@ -15,6 +16,7 @@ reports both. Meter() returns cumulative CPU seconds by name:
 
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 _PROC = Path("/proc")
@@ -73,8 +75,10 @@ class Meter:
     of one that ends: small next to a measured window.
     """
 
-    def __init__(self, roots: dict[str, int | None]):
-        self.roots = {name: pid for name, pid in roots.items() if pid}
+    def __init__(self, roots: dict[str, int | Iterable[int] | None]):
+        self.roots = {
+            name: [pid] if isinstance(pid, int) else [p for p in pid if p] for name, pid in roots.items() if pid
+        }
         self.available = _PROC.joinpath("stat").exists()
         self.seen: dict[int, float] = {}
         self.totals: dict[str, float] = {}
@@ -101,18 +105,19 @@ class Meter:
         for pid, (parent, _) in processes.items():
             children.setdefault(parent, []).append(pid)
         now: dict[int, float] = {}
-        for root_name, root in self.roots.items():
+        for root_name, roots in self.roots.items():
             self.totals.setdefault(root_name, 0.0)
-            queue = [root]
-            while queue:
-                pid = queue.pop()
-                if pid in now or pid not in processes:
-                    continue
-                used = processes[pid][1]
-                now[pid] = used
-                name = self._name(root_name, pid, root)
-                self.totals[name] = self.totals.get(name, 0.0) + used - self.seen.get(pid, 0.0)
-                queue += children.get(pid, [])
+            for root in roots:
+                queue = [root]
+                while queue:
+                    pid = queue.pop()
+                    if pid in now or pid not in processes:
+                        continue
+                    used = processes[pid][1]
+                    now[pid] = used
+                    name = self._name(root_name, pid, root)
+                    self.totals[name] = self.totals.get(name, 0.0) + used - self.seen.get(pid, 0.0)
+                    queue += children.get(pid, [])
         self.seen = now
         self.commands = {pid: command for pid, command in self.commands.items() if pid in now}
 

@@ -18,14 +18,12 @@ explains how to read the figures.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import secrets
 import signal
 import sys
-import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +35,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BASE_DIR / "bench"]
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import cpu, load, servers, transfer  # noqa: E402
+from bench import load, stack, transfer  # noqa: E402
 from tests.support.intake import report_data  # noqa: E402
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
@@ -54,53 +52,9 @@ _TOKEN_PLACEHOLDER = "f" * 32
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _bench_env(data: Path) -> dict[str, str]:
-    """The environment of every process of the run: production-like, with the bench's URLs."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "HTTPS": "0",  # plain HTTP on 127.0.0.1; no redirect, no secure-only cookies
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_ROOT": str(data / "staticfiles"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _code_version() -> dict:
-    """The commit measured, and whether the working tree differed from it."""
-    import subprocess
-
-    def git(*command: str) -> str:
-        done = subprocess.run(["git", *command], cwd=BASE_DIR, capture_output=True, text=True)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": git("rev-parse", "HEAD") or None, "uncommitted_changes": bool(changed)}
-
-
-def _manage(env: dict[str, str], log: Path, *command: str) -> bool:
-    import subprocess
-
-    print(f"  manage.py {' '.join(command)}", flush=True)
-    with log.open("ab") as output:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    return done.returncode == 0
-
-
 def _prepare(env: dict[str, str], log: Path) -> list[str]:
     """Migrate, collect static files as production does, create bench_row; return warnings."""
-    warnings = []
-    if not _manage(env, log, "migrate", "--noinput"):
-        raise SystemExit(f"migrate failed; see {log}")
-    if not _manage(env, log, "collectstatic", "--noinput", "-v0"):
-        raise SystemExit(f"collectstatic failed; see {log}")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    stack.prepare(env, log)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -113,65 +67,14 @@ def _prepare(env: dict[str, str], log: Path) -> list[str]:
         cursor.execute("TRUNCATE bench_row")
         cursor.execute("VACUUM ANALYZE")
     connection.close()
-    return warnings
+    return []
 
 
-def _database_and_redis_pids() -> dict[str, int | None]:
-    """The PostgreSQL postmaster and the Redis server, when they run on this machine."""
-    import redis
-    from django.db import connection
-
-    pids: dict[str, int | None] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
-        pids["postgres"] = cpu.parent_of(backend)  # the postmaster; our own backend is one of its children
-    finally:
-        connection.close()
-    with contextlib.suppress(redis.RedisError, KeyError, ValueError):
-        pids["redis"] = int(redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["process_id"])
-    return pids
-
-
-def _unscreened() -> int:
-    from django.db import connection
-
-    from submissions.models import Submission
-
-    try:
-        return Submission.objects.unscreened().count()
-    finally:
-        connection.close()
-
-
-def _drain(worker: servers.Process, meter: cpu.Meter, *, stall: float = 30.0) -> dict:
-    """Wait until the Celery worker has screened every submission; how long it took and what it cost."""
-    began, before = time.perf_counter(), meter()
-    backlog = _unscreened()
-    left, progress = backlog, began
-    while left:
-        if worker.died():
-            raise RuntimeError(f"the Celery worker died:\n{worker.tail()}")
-        if time.perf_counter() - progress > stall:
-            raise RuntimeError(f"the Celery worker screened nothing for {stall:.0f}s; {left} submissions left")
-        time.sleep(0.2)
-        now = _unscreened()
-        if now < left:
-            progress = time.perf_counter()
-        left = now
-    after = meter()
-    return {
-        "backlog": backlog,
-        "seconds": time.perf_counter() - began if backlog else 0.0,
-        "celery_cpu_seconds": after.get("celery", 0.0) - before.get("celery", 0.0),
-    }
-
-
-def _worker_ready_since(since: float):
-    from django.core.cache import cache
-
-    return lambda: (cache.get("health:worker") or 0) >= since
+# bench/archive.py imports these from here; they live in bench/stack.py.
+_bench_env = stack.environment
+_code_version = stack.code_version
+_manage = stack.manage
+_database_and_redis_pids = stack.database_and_redis_pids
 
 
 # --- The four targets -------------------------------------------------------
@@ -451,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     data = Path(args.data).resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = _bench_env(data)
+    env = stack.environment(data)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     settings = {
         "started": stamp,
@@ -465,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "load_average_before": os.getloadavg(),
         "python": sys.version.split()[0],
-        **_code_version(),
+        **stack.code_version(),
     }
 
     print("preparing the database and static files (DEBUG=0, bench.settings)", flush=True)
@@ -473,27 +376,23 @@ def main(argv: list[str] | None = None) -> int:
     log.write_text("")
     settings["warnings"] = _prepare(env, log)
 
-    port = servers.free_port()
-    web = servers.gunicorn(
-        env=env,
-        port=port,
-        workers=args.workers,
+    running = stack.Stack(
+        env,
+        logs,
+        webs=1,
+        workers=1,
+        gunicorn_workers=args.workers,
         worker_class=args.worker_class,
         threads=args.threads,
-        log=logs / "gunicorn.log",
+        ready_path="/bench/text/",
     )
-    worker = servers.celery_worker(env=env, log=logs / "celery.log")
-    started = [worker, web]
+    port = running.port
     segments: dict[str, list[load.Segment]] = {name: [] for name in ORDER}
     drains: list[dict] = []
     plan = {target.name: target for target in targets()}
     try:
-        since = time.time()
-        worker.start()
-        web.start()
-        servers.wait_for(worker, _worker_ready_since(since), what="the Celery worker's heartbeat")
-        servers.wait_for_http(web, port=port, path="/bench/text/")
-        meter = cpu.Meter({"gunicorn": web.popen.pid, "celery": worker.popen.pid, **_database_and_redis_pids()})
+        running.start()
+        meter = running.meter()
         print(f"gunicorn on 127.0.0.1:{port}, Celery worker up", flush=True)
 
         # Cases left unscreened by an interrupted earlier run may have lost
@@ -501,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         from submissions.tasks import sweep
 
         sweep.delay(older_than_seconds=0)
-        leftover = _drain(worker, meter)
+        leftover = stack.drain(running.workers, meter)
         if leftover["backlog"]:
             print(f"screened {leftover['backlog']} submissions left by an earlier run", flush=True)
 
@@ -525,15 +424,10 @@ def main(argv: list[str] | None = None) -> int:
                 if name == "submit":
                     # Screening the window's submissions must not spill into
                     # the next round's baselines.
-                    drains.append(_drain(worker, meter))
-                if web.died() or worker.died():
-                    raise RuntimeError(f"a server died during the run:\n{web.tail()}\n{worker.tail()}")
+                    drains.append(stack.drain(running.workers, meter))
+                running.check()
     finally:
-        for process in started:
-            process.stop()
-        left = [process.name for process in started if process.group_alive()]
-        if left:
-            print(f"WARNING: still running after stop: {', '.join(left)}", file=sys.stderr)
+        running.stop()
 
     results = {name: load.merge(plan[name], segments[name], clients=args.clients) for name in ORDER}
     summary = report(results, weights, settings, _screening(segments["submit"], drains, results["submit"]))

@@ -37,8 +37,19 @@ class Response:
 class Client:
     """One keep-alive connection with a cookie jar."""
 
-    def __init__(self, host: str, port: int, *, timeout: float = 30.0, accept_encoding: str = "gzip"):
-        self.connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float = 30.0,
+        accept_encoding: str = "gzip",
+        source_address: str | None = None,
+    ):
+        # A source address of 127.x.y.z makes the connection come from a client
+        # of its own on loopback, as far as the portal's per-address limits can tell.
+        source = (source_address, 0) if source_address else None
+        self.connection = http.client.HTTPConnection(host, port, timeout=timeout, source_address=source)
         self.cookies: dict[str, str] = {}
         self.accept_encoding = accept_encoding
         self.state: dict = {}  # whatever a target keeps per client (a CSRF token)

@@ -43,8 +43,7 @@ import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-from bench import load, servers  # noqa: E402
-from bench.intake import _code_version, _drain, _manage, _worker_ready_since  # noqa: E402
+from bench import load, stack  # noqa: E402
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 HOST = "127.0.0.1"
@@ -58,21 +57,6 @@ GOAL_P95_MS = 250.0  # "well under a second": a quarter of it
 SECOND_MS = 1000.0
 _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def _env(data: Path) -> dict[str, str]:
-    """Production-like: the portal's own settings and URLs, DEBUG off, plain HTTP on 127.0.0.1."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_ROOT": str(data / "staticfiles"),
-        "LOG_LEVEL": "WARNING",
-        # No mail server here; urgent-case notices (if a desk has an address) stay in memory.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
 
 
 # --- The pages ----------------------------------------------------------------
@@ -343,31 +327,18 @@ def _summary(latencies: list[float], errors: list[str]) -> dict:
     }
 
 
-def _pids(web: servers.Process) -> dict[str, int | None]:
-    from bench.intake import _database_and_redis_pids
-
-    return {"gunicorn": web.popen.pid, **_database_and_redis_pids()}
-
-
 def http_queue(args, env, logs: Path, users: dict, desk_id: int, started: list) -> dict:
     """Per concurrency level, role and page: latencies on the client side and CPU per request."""
-    from bench import cpu
     from bench.seed_queue import PASSWORD as password
     from tests.support.staff import current_code
 
-    port = servers.free_port()
-    web = servers.gunicorn(
-        env=env,
-        port=port,
-        workers=args.workers,
-        worker_class="gthread",
-        threads=args.threads,
-        log=logs / "gunicorn.log",
+    web = stack.Stack(
+        env, logs, webs=1, workers=0, gunicorn_workers=args.workers, threads=args.threads, ready_path=LOGIN
     )
     started.append(web)
     web.start()
-    servers.wait_for_http(web, port=port, path=LOGIN)
-    meter = cpu.Meter(_pids(web))
+    port = web.port
+    meter = web.meter()
     print(f"gunicorn on 127.0.0.1:{port} ({args.workers} workers x {args.threads} threads)", flush=True)
 
     sessions: dict[str, list[load.Client]] = {}
@@ -410,8 +381,7 @@ def http_queue(args, env, logs: Path, users: dict, desk_id: int, started: list) 
                     window["wall"] = window.get("wall", 0.0) + wall
                     for key in after:
                         window[key] = window.get(key, 0.0) + after[key] - before.get(key, 0.0)
-            if web.died():
-                raise RuntimeError(f"gunicorn died:\n{web.tail()}")
+            web.check()
         out[str(level)] = {}
         for role in users:
             out[str(level)][role] = {}
@@ -443,18 +413,16 @@ def screening(args, env, logs: Path, started: list) -> dict:
     from celery.signals import before_task_publish
     from django.db import connection
 
-    from bench import cpu, seed_queue
+    from bench import seed_queue
     from submissions import services
     from submissions.models import StatusChange, Submission
     from submissions.tasks import sweep
 
-    worker = servers.celery_worker(env=env, log=logs / "celery.log")
+    worker = stack.Stack(env, logs, webs=0, workers=1)
     started.append(worker)
-    since = time.time()
     worker.start()
-    servers.wait_for(worker, _worker_ready_since(since), what="the Celery worker's heartbeat")
     sweep.delay(older_than_seconds=0)
-    leftover = _drain(worker, dict)
+    leftover = stack.drain(worker.workers, dict)
     if leftover["backlog"]:
         print(f"screened {leftover['backlog']} submissions left by an earlier run", flush=True)
     time.sleep(1.0)
@@ -471,9 +439,7 @@ def screening(args, env, logs: Path, started: list) -> dict:
     rng = random.Random(4)
     cases = [seed_queue.case(rng) for _ in range(args.submissions)]
     made: list[dict] = []
-    from bench.intake import _database_and_redis_pids
-
-    meter = cpu.Meter({"celery": worker.popen.pid, **_database_and_redis_pids()})
+    meter = worker.meter()
     cpu_before = meter()
     began = time.perf_counter()
     try:
@@ -490,10 +456,9 @@ def screening(args, env, logs: Path, started: list) -> dict:
 
     deadline = time.monotonic() + args.screen_timeout
     while Submission.objects.filter(pk__in=ids, screened_at__isnull=True).exists():
-        if worker.died():
-            raise RuntimeError(f"the Celery worker died:\n{worker.tail()}")
+        worker.check()
         if time.monotonic() > deadline:
-            raise RuntimeError(f"not all screened within {args.screen_timeout:.0f} s:\n{worker.tail()}")
+            raise RuntimeError(f"not all screened within {args.screen_timeout:.0f} s:\n{worker.workers[0].tail()}")
         time.sleep(0.2)
     cpu_after, wall = meter(), time.perf_counter() - began
     used = {key: cpu_after[key] - cpu_before.get(key, 0.0) for key in cpu_after}
@@ -693,7 +658,8 @@ def main(argv=None) -> int:
     data = Path(args.data).resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = _env(data)
+    # The portal's own settings and URLs (no bench baselines needed here).
+    env = stack.environment(data, settings="portal.settings")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     settings = {
         "started": stamp,
@@ -701,19 +667,13 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
         "load_average_before": os.getloadavg(),
         "python": sys.version.split()[0],
-        **_code_version(),
+        **stack.code_version(),
     }
 
     print("preparing the database and static files (DEBUG=0)", flush=True)
     log = logs / "prepare.log"
     log.write_text("")
-    for command in (("migrate", "--noinput"), ("collectstatic", "--noinput", "-v0")):
-        if not _manage(env, log, *command):
-            raise SystemExit(f"{command[0]} failed; see {log}")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    stack.prepare(env, log)
     from django.db import connection
 
     from bench import seed_queue
@@ -762,7 +722,7 @@ def main(argv=None) -> int:
         trials = what_if(sql)
     connection.close()
 
-    started: list[servers.Process] = []
+    started: list[stack.Stack] = []
     summary = {"settings": settings, "seed": seeded, "sql": sql, "what_if": trials}
     try:
         if not args.skip_http:
@@ -770,11 +730,8 @@ def main(argv=None) -> int:
         if not args.skip_screening:
             summary["screening"] = screening(args, env, logs, started)
     finally:
-        for process in started:
-            process.stop()
-        left = [process.name for process in started if process.group_alive()]
-        if left:
-            print(f"WARNING: still running after stop: {', '.join(left)}", file=sys.stderr)
+        for running in started:
+            running.stop()
 
     http = summary.get("http", {})
     errors = sum(r["errors"] for by_role in http.values() for results in by_role.values() for r in results.values())

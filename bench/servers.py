@@ -1,4 +1,4 @@
-"""Start and stop the portal's processes for a bench run: gunicorn and a Celery worker.
+"""Start and stop the portal's processes for a bench run: gunicorn, Celery workers and beat.
 
 Each process gets a session of its own so that, at the end, its whole
 group (gunicorn's workers, Celery's pool children) can be stopped by the id
@@ -100,10 +100,10 @@ def gunicorn(*, env: dict[str, str], port: int, workers: int, worker_class: str,
         "--error-logfile",
         "-",
     ]
-    return Process("gunicorn", command, env=env, log=log)
+    return Process(f"gunicorn :{port}", command, env=env, log=log)
 
 
-def celery_worker(*, env: dict[str, str], log: Path) -> Process:
+def celery_worker(*, env: dict[str, str], log: Path, hostname: str = "bench@%h", concurrency: int = 1) -> Process:
     command = [
         sys.executable,
         "-m",
@@ -114,13 +114,29 @@ def celery_worker(*, env: dict[str, str], log: Path) -> Process:
         "--queues",
         "intake,communications,default",
         "--concurrency",
-        "1",
+        str(concurrency),
         "--hostname",
-        "bench@%h",
+        hostname,
         "--loglevel",
         "WARNING",
     ]
-    return Process("celery worker", command, env=env, log=log)
+    return Process(f"celery worker {hostname.split('@')[0]}", command, env=env, log=log)
+
+
+def celery_beat(*, env: dict[str, str], log: Path, schedule: Path) -> Process:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "beat",
+        "--schedule",
+        str(schedule),
+        "--loglevel",
+        "WARNING",
+    ]
+    return Process("celery beat", command, env=env, log=log)
 
 
 def wait_for_http(process: Process, *, port: int, path: str, timeout: float = 60.0) -> None:
