@@ -2,11 +2,20 @@
 
 A client is identified by a keyed hash of its address, held only for the
 length of the window: no address is stored, and none outlives the limit.
+
+With Redis unreachable the limits are not enforced: a defender's report must
+not fail because a counter cannot be kept, and the receipt passphrases are
+too long to guess in the time an outage lasts.
 """
 
+import logging
+
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisUnavailable
 
 from portal.crypto import keyed_hash
+
+logger = logging.getLogger(__name__)
 
 
 def client_key(request) -> str:
@@ -15,14 +24,11 @@ def client_key(request) -> str:
 
 def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one attempt; False once more than `limit` were made in `window` seconds."""
-    name = f"throttle:{scope}:{key}"
-    cache.add(name, 0, timeout=window)
     try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.add(name, 1, timeout=window)
-        count = 1
-    return count <= limit
+        return cache.count(f"throttle:{scope}:{key}", window) <= limit
+    except RedisUnavailable:
+        logger.warning("cache unavailable; %s limit not enforced", scope)
+        return True
 
 
 def is_blocked(scope: str, key: str, *, limit: int) -> bool:

@@ -41,10 +41,22 @@ def _countries_in(language: str) -> list:
     return [("", str(_("Choose a country"))), *((code, str(name)) for code, name in countries)]
 
 
-def _country(**kwargs) -> forms.ChoiceField:
-    # A callable: every form instance deep-copies its fields, and copying 250
-    # countries per field per request was the largest cost of a submission.
-    return forms.ChoiceField(choices=_country_choices, **kwargs)
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset:
+    return frozenset(code for code, _name in countries)
+
+
+class CountryField(forms.ChoiceField):
+    """A country from the list. The choices are a callable: every form instance
+    deep-copies its fields, and copying 250 countries per field per request was
+    the largest cost of a submission; a value is checked against a set rather
+    than by walking the list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in _country_codes()
 
 
 def _helper(legend, *fields) -> FormHelper:
@@ -113,7 +125,7 @@ class DefenderForm(forms.Form):
     has_disability = forms.ChoiceField(
         label=_("Does the person live with a disability?"), choices=m.YesNoUnknown.choices, initial="unknown"
     )
-    country = _country(label=_("Country where they live or work"))
+    country = CountryField(label=_("Country where they live or work"))
     region = forms.CharField(label=_("Region or town"), max_length=200, required=False)
     remote_area = forms.BooleanField(label=_("They live or work in a remote or isolated area"), required=False)
     work_areas = _checkboxes(m.WorkArea.choices, label=_("Areas of their human rights work"), required=False)
@@ -163,7 +175,7 @@ class IncidentForm(forms.Form):
     incident_dates_detail = _text(
         rows=2, label=_("Other dates"), required=False, help_text=_("Other events, or the dates if not exact.")
     )
-    country = _country(label=_("Country where it happened"))
+    country = CountryField(label=_("Country where it happened"))
     place = forms.CharField(label=_("Place"), max_length=300, help_text=_("Town, district, prison, court..."))
     perpetrator_kind = _radios(m.PerpetratorKind.choices, label=_("Who is responsible?"))
     perpetrators = _text(

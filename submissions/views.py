@@ -6,6 +6,8 @@ is lost between steps or after an error. Nothing is stored until the final
 submit: a draft never reaches the database.
 """
 
+import contextlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from redis.exceptions import ConnectionError as RedisUnavailable
 
 from portal import throttle
 from submissions import consent as consent_texts
@@ -41,6 +44,7 @@ RECEIPT_SESSION_KEY = "receipt_submission"
 RECEIPT_SESSION_SECONDS = 30 * 60
 LOGIN_LIMIT_PER_REFERENCE = (5, 15 * 60)
 LOGIN_LIMIT_PER_CLIENT = (20, 15 * 60)
+logger = logging.getLogger(__name__)
 _empty_form_cache: dict[str, str] = {}
 
 
@@ -167,7 +171,7 @@ def submit(request):
     if not throttle.hit("submit", throttle.client_key(request), limit=settings.SUBMIT_LIMIT_PER_HOUR, window=3600):
         return _private(render(request, "submissions/too_many.html", status=429))
     token = _token(request)
-    if not cache.add(f"submit-token:{token}", 1, timeout=24 * 3600):
+    if not _first_use(token):
         return _private(render(request, "submissions/already_submitted.html", status=409))
     try:
         submission, receipt = services.submission_create(
@@ -182,9 +186,23 @@ def submit(request):
             language=get_language(),
         )
     except Exception:
-        cache.delete(f"submit-token:{token}")
+        with contextlib.suppress(RedisUnavailable):
+            cache.delete(f"submit-token:{token}")
         raise
     return _private(render(request, "submissions/receipt_new.html", {"receipt": receipt, "submission": submission}))
+
+
+def _first_use(token: str) -> bool:
+    """False if a submission with this token was already stored (a reload, a double click).
+
+    With Redis unreachable the check is skipped: a duplicate report is better
+    than a lost one, and staff can mark it as a duplicate.
+    """
+    try:
+        return cache.add(f"submit-token:{token}", 1, timeout=24 * 3600)
+    except RedisUnavailable:
+        logger.warning("cache unavailable; submission not checked for a repeat")
+        return True
 
 
 def _checked_attachments(request, form) -> list | None:
