@@ -271,7 +271,7 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
         }
         values = ", ".join(overrides.get(name, f"r.{name}") for name in change_columns)
         return (
-            f"INSERT INTO submissions_statuschange ({', '.join(change_columns)}) "  # noqa: S608
+            f"INSERT INTO submissions_statuschange ({', '.join(change_columns)}) "  # noqa: S608  # nosec B608: column names from the models
             f"SELECT {values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN LATERAL (SELECT * FROM submissions_statuschange x WHERE x.submission_id = p.base_id "
             "ORDER BY x.id LIMIT 1) r ON true "
@@ -322,18 +322,18 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
             {"n": n, "base": base_ids, "staff": assignees},
         )
         cursor.execute(
-            f"INSERT INTO submissions_submission ({submission_columns}) "  # noqa: S608
+            f"INSERT INTO submissions_submission ({submission_columns}) "  # noqa: S608  # nosec B608: column names from the models
             f"SELECT {submission_values} FROM clone_plan p JOIN submissions_submission b ON b.id = p.base_id "
             "ON CONFLICT (reference) DO NOTHING"
         )
         inserted = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO submissions_defender ({defender_columns}) "  # noqa: S608
+            f"INSERT INTO submissions_defender ({defender_columns}) "  # noqa: S608  # nosec B608: column names from the models
             f"SELECT {defender_values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN submissions_defender d ON d.submission_id = p.base_id"
         )
         cursor.execute(
-            f"INSERT INTO submissions_consent ({consent_columns}) "  # noqa: S608
+            f"INSERT INTO submissions_consent ({consent_columns}) "  # noqa: S608  # nosec B608: column names from the models
             f"SELECT {consent_values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN LATERAL (SELECT * FROM submissions_consent x WHERE x.submission_id = p.base_id "
             "ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1) c ON true"

@@ -55,7 +55,7 @@ def _start_postgres(data: Path) -> tuple[str, object]:
     # Kept as a handle: the server stops when the last process holding one exits.
     server = get_server(data / "postgres", cleanup_mode="stop")
     # DATABASE_NAME is a constant of this module, not input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608  # nosec B608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     socket_dir = server.get_postmaster_info().socket_dir
