@@ -199,9 +199,11 @@ class CommunicationAdmin(admin.ModelAdmin):
                 "transitions": self._transitions(request, communication),
                 "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
             }
-            if request.method == "GET":
-                audit_read(user=request.user, obj=communication, fields=["body", "public_summary"])
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Only a page actually shown is a read: a refused one (403) is not.
+        if request.method == "GET" and response.status_code == 200 and communication is not None:
+            audit_read(user=request.user, obj=communication, fields=["body", "public_summary"])
+        return response
 
     def save_model(self, request, obj, form, change):
         # Edits go through the service: sanitised, and only while a draft.
