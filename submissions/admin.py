@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from portal.audit import audit_read
 from portal.crypto import encrypted_fields
@@ -283,6 +285,16 @@ class SubmissionAdmin(admin.ModelAdmin):
         return QueueChangeList
 
     # --- columns --------------------------------------------------------------
+
+    def action_checkbox(self, obj):
+        # Django's checkbox, written out: rendering a widget through the
+        # template engine for every row was a fifth of the queue page's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="urgent", ordering="-urgent")
     def urgency(self, obj):
