@@ -45,6 +45,7 @@ class Client:
         timeout: float = 30.0,
         accept_encoding: str = "gzip",
         source_address: str | None = None,
+        max_idle: float | None = None,
     ):
         # A source address of 127.x.y.z makes the connection come from a client
         # of its own on loopback, as far as the portal's per-address limits can tell.
@@ -53,11 +54,17 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.accept_encoding = accept_encoding
         self.state: dict = {}  # whatever a target keeps per client (a CSRF token)
+        # A server closes a keep-alive connection after some idle time (gunicorn: 2 s), and a request
+        # sent as it does fails. A browser then opens a new one; a client with `max_idle` does so first.
+        self.max_idle = max_idle
+        self.last_used = 0.0
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
         sent = {"Accept-Encoding": self.accept_encoding, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if self.max_idle is not None and time.monotonic() - self.last_used > self.max_idle:
+            self.connection.close()
         try:
             self.connection.request(method, path, body=body, headers=sent)
             answer = self.connection.getresponse()
@@ -70,6 +77,7 @@ class Client:
                 self.cookies[name] = morsel.value
         if answer.will_close:
             self.connection.close()
+        self.last_used = time.monotonic()
         return Response(answer.status, answer.headers, wire)
 
     def close(self) -> None:
