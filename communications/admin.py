@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django_countries import countries
 
 from communications import services
@@ -146,7 +147,9 @@ class CommunicationAdmin(admin.ModelAdmin):
 
     @admin.display(description="letter")
     def letter(self, obj):
-        return format_html("<div class='letter'>{}</div>", obj.body)  # sanitised on save
+        # The letter is HTML, to be read as a letter, not as its tags. Sanitised on save, and again here so
+        # that no stored markup can ever run in a staff page.
+        return format_html("<div class='letter'>{}</div>", mark_safe(services.sanitise(obj.body)))  # noqa: S308
 
     @admin.display(description="cases")
     def case_list(self, obj):

@@ -1,12 +1,22 @@
 """Atom feeds of releases: all, and per recipient country."""
 
+import re
+
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from communications.models import PublicRecord
 
 FEED_SIZE = 50
+# Characters XML 1.0 cannot carry: one in a summary (a vertical tab, Word's line break) broke the whole feed.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return NOT_IN_XML.sub(" ", text)
 
 
 class ReleasesFeed(Feed):
@@ -16,7 +26,11 @@ class ReleasesFeed(Feed):
     link = "/communications/"
 
     def get_object(self, request, recipient: str | None = None):
-        return recipient.upper() if recipient else None
+        if recipient is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z]{3}", recipient):
+            raise Http404("no such recipient code")
+        return recipient.upper()
 
     def items(self, recipient):
         records = PublicRecord.objects.order_by("-released_on", "-id")
@@ -25,10 +39,11 @@ class ReleasesFeed(Feed):
         return records[:FEED_SIZE]
 
     def item_title(self, item):
-        return f"{item.reference}: {item.recipient_name}"
+        return _xml_text(f"{item.reference}: {item.recipient_name}")
 
     def item_description(self, item):
-        return item.summary
+        # Atom1Feed marks the summary type="html", and readers render it as HTML; the summary is plain text.
+        return escape(_xml_text(item.summary))
 
     def item_link(self, item):
         return f"/communications/{item.slug}/"

@@ -30,7 +30,8 @@ public_cache = cache_control(public=True, max_age=60)
 
 def _page_number(request) -> int:
     raw = request.GET.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 6 else 1
+    # isdecimal, not isdigit: int() refuses digits such as "²".
+    return max(1, int(raw)) if raw.isdecimal() and len(raw) < 6 else 1
 
 
 @require_safe
@@ -91,6 +92,17 @@ class _Echo:
         return value
 
 
+# A spreadsheet opening the CSV runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """The value as a cell a spreadsheet shows as text: a leading quote before a formula's first character."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @require_safe
 @public_cache
 def export_csv(request):
@@ -104,7 +116,8 @@ def export_csv(request):
         yield writer.writerow(header)
         for record in records[:CSV_LIMIT].iterator(chunk_size=500):
             yield writer.writerow(
-                [
+                _cell(value)
+                for value in [
                     record.reference, record.kind, record.recipient, record.recipient_name, record.sent_on,
                     record.released_on, "; ".join(record.mandates), "; ".join(record.themes),
                     "; ".join(record.violation_types), record.reply_status, record.reply_count, record.summary,
