@@ -240,6 +240,16 @@ def _receipt_submission(request) -> Submission | None:
     return Submission.objects.filter(pk=submission_id).first()
 
 
+def _receipt_attempt_allowed(request, reference: str) -> bool:
+    """Count one try of a passphrase, against the client and against the reference."""
+    client = throttle.client_key(request)
+    allowed = throttle.hit("receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0], window=LOGIN_LIMIT_PER_CLIENT[1])
+    allowed &= throttle.hit(
+        "receipt-reference", reference or "-", limit=LOGIN_LIMIT_PER_REFERENCE[0], window=LOGIN_LIMIT_PER_REFERENCE[1]
+    )
+    return allowed
+
+
 @never_cache
 @sensitive_post_parameters("passphrase")
 @require_http_methods(["GET", "POST"])
@@ -247,17 +257,7 @@ def receipt_login(request):
     form = ReceiptLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
-        client = throttle.client_key(request)
-        allowed = throttle.hit(
-            "receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0], window=LOGIN_LIMIT_PER_CLIENT[1]
-        )
-        allowed &= throttle.hit(
-            "receipt-reference",
-            reference or "-",
-            limit=LOGIN_LIMIT_PER_REFERENCE[0],
-            window=LOGIN_LIMIT_PER_REFERENCE[1],
-        )
-        if not allowed:
+        if not _receipt_attempt_allowed(request, reference):
             return _private(
                 render(request, "submissions/receipt_login.html", {"form": form, "throttled": True}, status=429)
             )
@@ -349,6 +349,11 @@ def receipt_download(request):
     """The receipt as a text file, from the page that showed it once."""
     reference = request.POST.get("reference", "")
     passphrase = request.POST.get("passphrase", "")
+    # Each download tries a passphrase: the same limits as the receipt login.
+    if not _receipt_attempt_allowed(request, reference[:20]):
+        return HttpResponse(
+            _("Too many attempts. Wait 15 minutes and try again."), status=429, content_type="text/plain"
+        )
     if services.receipt_authenticate(reference=reference, passphrase=passphrase) is None:
         return HttpResponseBadRequest(_("This receipt cannot be downloaded."), content_type="text/plain")
     body = render_to_string("submissions/receipt.txt", {"reference": reference, "passphrase": passphrase})

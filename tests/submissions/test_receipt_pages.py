@@ -76,6 +76,20 @@ def test_guesses_across_references_are_throttled_per_client(client, receipt):
     assert login(client, *receipt).status_code == 429
 
 
+def test_the_receipt_download_shares_the_login_limits(client, receipt):
+    # The download checks a passphrase too: it must not be a way around the login's limits.
+    from submissions.views import LOGIN_LIMIT_PER_REFERENCE
+
+    download = lambda passphrase: client.post(  # noqa: E731
+        "/receipt/download/", {"reference": receipt[0], "passphrase": passphrase}
+    )
+    for _ in range(LOGIN_LIMIT_PER_REFERENCE[0]):
+        assert download("wrong guess").status_code == 400
+
+    assert download(receipt[1]).status_code == 429
+    assert login(client, *receipt).status_code == 429
+
+
 def test_the_source_sees_a_coarse_status_and_no_staff_internals(client, receipt, django_user_model):
     officer = django_user_model.objects.create_user("officer.karimov", password="x" * 16)
     submission = services.receipt_authenticate(reference=receipt[0], passphrase=receipt[1])
