@@ -1,0 +1,434 @@
+"""Faults of the real servers: Redis killed mid-burst, PostgreSQL restarted under load, a worker killed mid-release.
+
+Each test kills servers of its own (tests.support.servers), never those of the test run, which may be the
+machine's own.
+"""
+
+import contextlib
+import datetime
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg2
+import pytest
+from celery.beat import PersistentScheduler
+from django.conf import settings as django_settings
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.utils import timezone
+
+from communications.models import Communication, CommunicationStatus, CommunicationStatusChange, PublicRecord
+from communications.services import communication_withhold
+from portal.celery import app
+from submissions.models import Desk, NameFingerprint, Notification, Submission
+from submissions.tasks import sweep
+from tests.support.factories import make_sent_communication, make_staff_user
+from tests.support.intake import PERSONAL_VALUES, report_data, submit_case
+from tests.support.processes import BASE_DIR, Beat, Worker, wait_for
+from tests.support.servers import ThrowawayPostgres, ThrowawayRedis, free_port, stop_group, wait_until_answering
+
+pytestmark = pytest.mark.integration
+
+RECEIPT = re.compile(r'id="receipt-reference">([^<]+)<')
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+LOCAL_MAIL = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- Redis killed during a burst of submissions ---------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_of_its_own(settings):
+    """Cache, rate limits and broker of this test's process on a Redis the test may kill."""
+    server = ThrowawayRedis()
+    server.start()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    real_broker = app.conf.broker_url
+    _publish_to(server.broker_url)
+    yield server
+    _publish_to(real_broker)
+    server.delete()
+
+
+def _publish_to(broker_url: str) -> None:
+    app.conf.broker_url = broker_url
+    app.close()  # forgets the connection pool...
+    app.amqp._producer_pool = None  # ...but Celery keeps the producers bound to it unless told
+
+
+def _submit_many(count: int, outcomes: list) -> None:
+    """Post whole cases one after another, as sources do, whatever happens to Redis meanwhile."""
+    client = Client()
+    try:
+        for _ in range(count):
+            try:
+                response = submit_case(client, token=secrets.token_hex(16))
+            except Exception:
+                outcomes.append(("exception", traceback.format_exc()))
+                continue
+            found = RECEIPT.search(response.content.decode())
+            outcomes.append((response.status_code, found.group(1) if found else response.content.decode()[:500]))
+    finally:
+        connection.close()
+
+
+def _screened(references) -> int:
+    return Submission.objects.filter(reference__in=references, screened_at__isnull=False).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_killed_during_a_burst_loses_no_receipted_submission_and_screens_each_once(redis_of_its_own):
+    Desk.objects.filter(code="central-asia").update(email="central-asia-desk@example.org")  # urgent cases: a mail
+    outcomes: list = []
+    burst = threading.Thread(target=_submit_many, args=(14, outcomes))
+    burst.start()
+    wait_for(lambda: len(outcomes) >= 4, timeout=60, message="the first receipts")
+    redis_of_its_own.kill()
+    before_kill = [reference for _status, reference in outcomes]
+    wait_for(lambda: len(outcomes) >= len(before_kill) + 3, timeout=60, message="submissions while Redis is down")
+    redis_of_its_own.start()  # same socket, same append-only file
+    burst.join(timeout=120)
+
+    assert [outcome for outcome in outcomes if outcome[0] != 200] == []  # a receipt for every source
+    references = [reference for _status, reference in outcomes]
+    assert Submission.objects.filter(reference__in=references).count() == len(references) == 14
+    assert Submission.objects.count() == 14
+
+    # The worker starts only now: what was queued before the kill must have survived it.
+    worker = Worker(REDIS_URL=redis_of_its_own.url, CELERY_VISIBILITY_TIMEOUT="10", EMAIL_BACKEND=LOCAL_MAIL)
+    worker.start()
+    try:
+        wait_for(lambda: _screened(before_kill) == len(before_kill), timeout=60, message="the queued tasks")
+        # What could not be queued during the outage waits in the database for the periodic sweep.
+        sweep.delay(older_than_seconds=0)
+        wait_for(lambda: _screened(references) == len(references), timeout=60, message="the sweep")
+        wait_for(
+            lambda: not Notification.objects.filter(sent_at__isnull=True).exists(), timeout=60, message="the mails"
+        )
+    finally:
+        worker.stop()
+    for submission in Submission.objects.all():
+        assert list(submission.status_changes.values_list("to_status", flat=True)) == ["received", "queued"]
+        assert NameFingerprint.objects.filter(submission=submission, kind="full").count() == 1
+        assert Notification.objects.filter(submission=submission).count() == 1
+
+
+# --- PostgreSQL restarted under load ------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    kind: str
+    began: float
+    ended: float
+    status: int
+    body: str
+    retry_after: str | None
+
+
+class Browser:
+    """A visitor over plain HTTP: one cookie jar (the CSRF cookie), the form's CSRF token."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, str | None]:
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode(errors="replace")
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            return response.status, text, response.getheader("Retry-After")
+        finally:
+            conn.close()
+
+    def open_form(self) -> None:
+        status, text, _ = self.request("GET", "/submit/")
+        assert status == 200, text[:500]
+        self.csrf = CSRF_FIELD.search(text).group(1)
+
+    def submit(self) -> tuple[int, str, str | None]:
+        data = {**report_data(defenders=2, token=secrets.token_hex(16)), "action": "submit"}
+        return self.request("POST", "/submit/", urlencode({**data, "csrfmiddlewaretoken": self.csrf}, doseq=True))
+
+
+def _load(port: int, kind: str, stop: threading.Event, answers: list) -> None:
+    browser = Browser(port)
+    if kind == "submit":
+        browser.open_form()
+    pages = ["/communications/", "/communications/?q=Khorog", "/submit/", "/ru/communications/"]
+    turn = 0
+    while not stop.is_set():
+        began = time.monotonic()
+        if kind == "submit":
+            status, body, retry_after = browser.submit()
+        else:
+            status, body, retry_after = browser.request("GET", pages[turn % len(pages)])
+            turn += 1
+        answers.append(Answer(kind, began, time.monotonic(), status, body, retry_after))
+
+
+@pytest.fixture(scope="module")
+def portal_on_its_own_database():
+    """gunicorn as in production (DEBUG off), on a PostgreSQL and a Redis of its own."""
+    postgres, redis_server = ThrowawayPostgres(), ThrowawayRedis()
+    work = Path(tempfile.mkdtemp(prefix="fault-web-"))
+    log = work / "gunicorn.log"
+    static_root = Path(django_settings.STATIC_ROOT)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres.url,
+        "REDIS_URL": redis_server.url,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(static_root if (static_root / "staticfiles.json").exists() else work / "static"),
+        "SUBMIT_LIMIT_PER_HOUR": "100000",
+        "EMAIL_BACKEND": LOCAL_MAIL,
+        "LOG_LEVEL": "WARNING",
+    }
+    gunicorn = None
+    try:
+        postgres.start()
+        redis_server.start()
+        with log.open("ab") as output:
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env,
+                           stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip
+            if not (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
+                subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
+                               env=env, stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip
+            gunicorn = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                 "--workers", "2", "--worker-class", "gthread", "--threads", "3", "--graceful-timeout", "3",
+                 "--error-logfile", "-"],
+                cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        wait_until_answering(f"http://127.0.0.1:{port}/submit/", gunicorn, log)
+        yield port, postgres, gunicorn, log
+    finally:
+        if gunicorn is not None:
+            stop_group(gunicorn)
+        postgres.delete()
+        redis_server.delete()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _stored_submissions(postgres: ThrowawayPostgres) -> dict[str, tuple[int, int, int, int]]:
+    """reference: (defenders, consents, status changes, of them 'received') of every stored submission."""
+    with contextlib.closing(postgres.connect()) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.reference,
+                   (SELECT count(*) FROM submissions_defender d WHERE d.submission_id = s.id),
+                   (SELECT count(*) FROM submissions_consent c WHERE c.submission_id = s.id),
+                   (SELECT count(*) FROM submissions_statuschange c WHERE c.submission_id = s.id),
+                   (SELECT count(*) FROM submissions_statuschange c
+                     WHERE c.submission_id = s.id AND c.to_status = 'received')
+              FROM submissions_submission s
+            """
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_postgresql_restarted_under_load_answers_a_clean_503_recovers_by_itself_and_stores_no_half_case(
+    portal_on_its_own_database,
+):
+    port, postgres, gunicorn, log = portal_on_its_own_database
+    answers: list[Answer] = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_load, args=(port, kind, stop, answers))
+        for kind in ("submit", "submit", "submit", "submit", "page", "page")
+    ]
+
+    def receipts_since(moment: float) -> int:
+        return sum(1 for a in list(answers) if a.kind == "submit" and a.status == 200 and a.began > moment)
+
+    for thread in threads:
+        thread.start()
+    restarts: list[tuple[float, float]] = []
+    try:
+        wait_for(lambda: receipts_since(0) >= 6, timeout=60, message="the first receipts")
+        for mode in ("fast", "immediate"):  # sessions ended cleanly; then a crash with recovery
+            began = time.monotonic()
+            postgres.restart(mode)
+            restarts.append((began, time.monotonic()))
+            wait_for(lambda: receipts_since(restarts[-1][1]) >= 6, timeout=60, message=f"receipts after {mode}")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    output = log.read_text(errors="replace")
+    assert gunicorn.poll() is None  # the same gunicorn throughout, never restarted
+    answered = {(a.kind, a.status) for a in answers}
+    assert answered <= {("submit", 200), ("submit", 503), ("page", 200), ("page", 503)}, output[-6000:]
+    failed = [a for a in answers if a.status == 503]
+    assert failed, "no request was in flight during the restarts"
+    for answer in failed:
+        assert "Nothing from this request was stored" in answer.body
+        assert answer.retry_after == "30"
+        leaks = ("Traceback", "OperationalError", "InterfaceError", "psycopg", "terminating connection", "SELECT",
+                 "INSERT", str(postgres.dir), *PERSONAL_VALUES)  # fmt: skip
+        assert [leak for leak in leaks if leak in answer.body] == []
+    # The portal recovered by itself: only a request in flight during a restart failed.
+    assert [a for a in failed if not any(a.began < end and start < a.ended for start, end in restarts)] == []
+
+    receipts = {RECEIPT.search(a.body).group(1) for a in answers if a.kind == "submit" and a.status == 200}
+    stored = _stored_submissions(postgres)
+    assert receipts <= set(stored)
+    assert {reference: rows for reference, rows in stored.items() if rows != (2, 1, 1, 1)} == {}
+    assert "Traceback" not in output, output[-6000:]
+    assert [value for value in PERSONAL_VALUES if value in output] == []
+
+
+@contextlib.contextmanager
+def _served_from(postgres: ThrowawayPostgres, django_db_blocker):
+    """This process's queries go to the throwaway PostgreSQL, the test database's stay untouched."""
+    real = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(NAME=postgres.database, USER="postgres", PASSWORD="", HOST=str(postgres.dir))
+    connection.settings_dict.update(PORT="")
+    try:
+        with django_db_blocker.unblock():
+            yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(real)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _crash_after_the_status_change(execute, sql, params, many, context):
+    """The server process dies, as in an immediate shutdown, between the case's last INSERT and its COMMIT."""
+    result = execute(sql, params, many, context)
+    if sql.startswith('INSERT INTO "submissions_statuschange"'):
+        pid = context["connection"].connection.info.backend_pid
+        os.kill(pid, signal.SIGQUIT)
+        wait_for(lambda: _gone(pid), timeout=10, message="the server process to end")
+    return result
+
+
+def test_a_server_crash_before_commit_answers_a_clean_503_and_stores_nothing(
+    portal_on_its_own_database, django_db_blocker, settings
+):
+    _port, postgres, _gunicorn, _log = portal_on_its_own_database
+    settings.SUBMIT_LIMIT_PER_HOUR = 1000
+    client = Client()
+    data = {**report_data(token=secrets.token_hex(16)), "action": "submit"}
+    with _served_from(postgres, django_db_blocker):
+        stored = set(_stored_submissions(postgres))
+        with connection.execute_wrapper(_crash_after_the_status_change):
+            response = client.post("/submit/", data)
+        body = response.content.decode()
+        assert (response.status_code, response["Retry-After"]) == (503, "30")
+        assert "Nothing from this request was stored" in body
+        assert [leak for leak in ("Traceback", "DatabaseError", "psycopg", *PERSONAL_VALUES) if leak in body] == []
+
+        def recovered() -> bool:  # PostgreSQL restarts every server process after a crash
+            with contextlib.suppress(psycopg2.OperationalError):
+                return set(_stored_submissions(postgres)) == stored
+            return False
+
+        wait_for(recovered, timeout=30, interval=0.2, message="PostgreSQL to recover, without the case")
+        close_old_connections()  # what every request begins with, except under the test client
+        assert client.get("/communications/").status_code == 200  # a new connection, no restart of anything
+
+
+# --- A worker killed mid-release after beat was down for a week -------------------------------------------------
+
+
+def _beat_last_run_a_week_ago(beat: Beat) -> None:
+    """The schedule file a beat leaves behind, as if it had stopped a week ago: every entry is overdue."""
+    scheduler = PersistentScheduler(app=app, schedule_filename=beat.arguments[beat.arguments.index("--schedule") + 1])
+    for entry in scheduler.schedule.values():
+        entry.last_run_at -= datetime.timedelta(days=7)
+    scheduler.close()
+
+
+def _released() -> set[int]:
+    return set(Communication.objects.filter(status=CommunicationStatus.RELEASED).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_release_after_a_week_without_beat_releases_each_due_letter_once(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # two staff users a letter
+    now = timezone.now()
+    due = [make_sent_communication(sent_at=now - datetime.timedelta(days=60 + day, hours=1)) for day in range(7)]
+    not_yet = make_sent_communication(sent_at=now - datetime.timedelta(days=59))
+    withheld = make_sent_communication(sent_at=now - datetime.timedelta(days=65))
+    communication_withhold(communication=withheld, by=make_staff_user("rapp", "Rapporteur"), reason="Acute risk")
+    oldest_first = sorted(due, key=lambda communication: communication.sent_at)
+
+    app.control.purge()  # messages left in the broker by an earlier run
+    worker, beat = Worker(CELERY_VISIBILITY_TIMEOUT="10"), Beat()
+    _beat_last_run_a_week_ago(beat)
+    # The clock releases the oldest first: hold the fourth oldest, so that the worker dies in the middle.
+    db = connection.settings_dict
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None)
+    held_by = blocker.info.backend_pid
+    try:
+        blocker.cursor().execute(
+            "SELECT id FROM communications_communication WHERE id = %s FOR UPDATE", [oldest_first[3].pk]
+        )
+        starting_beat = threading.Thread(target=beat.start)  # overdue by a week: it sends the clock at once
+        starting_beat.start()
+        worker.start()
+        starting_beat.join()
+
+        def release_is_blocked() -> bool:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [held_by])
+                return cursor.fetchone()[0] > 0
+
+        wait_for(release_is_blocked, timeout=60, message="the worker to reach the held letter")
+        worker.kill()
+        blocker.rollback()
+        assert _released() == {c.pk for c in oldest_first[:3]}
+
+        worker.start()
+        wait_for(lambda: _released() >= {c.pk for c in due}, timeout=90, message="the redelivered clock")
+    finally:
+        blocker.close()
+        beat.stop()
+        worker.stop()
+
+    assert _released() == {c.pk for c in due}
+    for communication in due:
+        assert CommunicationStatusChange.objects.filter(communication=communication, to_status="released").count() == 1
+    records = list(PublicRecord.objects.values_list("communication", "reference"))
+    assert sorted(pk for pk, _ in records) == sorted(c.pk for c in due)
+    assert len({reference for _, reference in records}) == len(due)
+    not_yet.refresh_from_db()
+    withheld.refresh_from_db()
+    assert (not_yet.status, withheld.status) == (CommunicationStatus.SENT, CommunicationStatus.WITHHELD)
