@@ -153,7 +153,14 @@ class BaseDefenderFormSet(forms.BaseFormSet):
 
 
 DefenderFormSet = forms.formset_factory(
-    DefenderForm, formset=BaseDefenderFormSet, extra=0, min_num=1, validate_min=True, max_num=30, validate_max=True
+    DefenderForm,
+    formset=BaseDefenderFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=30,
+    validate_max=True,
+    absolute_max=30,
 )
 
 

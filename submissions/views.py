@@ -38,6 +38,7 @@ from submissions.forms import (
     SourceMessageForm,
 )
 from submissions.models import Submission
+from submissions.receipts import normalise_reference
 from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
@@ -82,7 +83,7 @@ def _values_of(data, *, drop_defender: int | None = None, add_defender: bool = F
     defenders = [_typed_values(form) for form in forms["defenders"].forms]
     if drop_defender is not None and len(defenders) > 1 and 0 <= drop_defender < len(defenders):
         defenders.pop(drop_defender)
-    if add_defender:
+    if add_defender and len(defenders) < DefenderFormSet.max_num:
         defenders.append({})
     return {
         "source": _typed_values(forms["source"]),
@@ -152,7 +153,7 @@ def submit(request):
         return _render_step_one(request, _unbound_forms(_values_of(request.POST, add_defender=True)))
     if action.startswith("remove_defender_"):
         index = action.removeprefix("remove_defender_")
-        drop = int(index) if index.isdigit() else None
+        drop = int(index) if index.isdecimal() and len(index) <= 2 else None
         return _render_step_one(request, _unbound_forms(_values_of(request.POST, drop_defender=drop)))
     if action == "edit":
         return _render_step_one(request, _unbound_forms(_values_of(request.POST)))
@@ -254,7 +255,7 @@ def _receipt_attempt_allowed(request, reference: str) -> bool:
 @sensitive_post_parameters("passphrase")
 @require_http_methods(["GET", "POST"])
 def receipt_login(request):
-    form = ReceiptLoginForm(request.POST or None)
+    form = ReceiptLoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
         if not _receipt_attempt_allowed(request, reference):
@@ -347,10 +348,10 @@ def receipt_logout(request):
 @require_POST
 def receipt_download(request):
     """The receipt as a text file, from the page that showed it once."""
-    reference = request.POST.get("reference", "")
+    reference = normalise_reference(request.POST.get("reference", ""))
     passphrase = request.POST.get("passphrase", "")
     # Each download tries a passphrase: the same limits as the receipt login.
-    if not _receipt_attempt_allowed(request, reference[:20]):
+    if not _receipt_attempt_allowed(request, reference):
         return HttpResponse(
             _("Too many attempts. Wait 15 minutes and try again."), status=429, content_type="text/plain"
         )
