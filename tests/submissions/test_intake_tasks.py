@@ -13,6 +13,7 @@ from submissions.tasks import screen_submission, sweep
 from tests.support.factories import make_submission
 from tests.support.intake import submit_case
 from tests.support.processes import wait_for
+from tests.support.servers import publish_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -45,17 +46,18 @@ def test_a_submission_is_screened_into_its_desk_queue_after_commit(client, celer
     ]
 
 
-def test_with_the_broker_down_the_source_still_gets_a_receipt_and_the_sweep_routes_it_later(client, celery_worker):
+def test_with_the_broker_down_the_source_still_gets_a_receipt_and_the_sweep_routes_it_later(
+    client, celery_worker, caplog
+):
     real = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
-    app.close()
+    publish_to("redis://127.0.0.1:1/0")  # nothing listens there: the broker is down
     try:
         response = submit_case(client)
     finally:
-        app.conf.broker_url = real
-        app.close()
+        publish_to(real)
 
     assert response.status_code == 200
+    assert "broker unavailable; submissions.screen_submission left for the periodic sweep" in caplog.text
     reference = receipt_reference(response)
     assert Submission.objects.get(reference=reference).status == Status.RECEIVED
 

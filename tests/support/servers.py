@@ -189,3 +189,12 @@ def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout
             return False
 
     wait_for(answers, timeout=timeout, interval=0.2, message=f"{url} to answer (log: {log})")
+
+
+def publish_to(broker_url: str) -> None:
+    """Send this process's Celery messages to another broker from now on."""
+    from portal.celery import app
+
+    app.conf.broker_url = broker_url
+    app.close()  # forgets the connection pool...
+    app.amqp._producer_pool = None  # ...but Celery keeps the producers bound to it unless told
