@@ -37,14 +37,15 @@ def _ticks() -> int:
     return os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent id, CPU seconds the process has used itself)."""
+def _stat(pid: int) -> tuple[int, float, float] | None:
+    """(parent id, CPU seconds the process has used itself, CPU seconds of the children it has waited for)."""
     try:
         text = (_PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _ticks()
+    ticks = _ticks()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
 
 
 def _command(pid: int) -> str:
@@ -71,8 +72,13 @@ class Meter:
 
     Each call adds what every process used since the previous call (all of
     it for a process that is new), so the totals only grow. A process that
-    starts and ends between two calls is missed, and so is the last moment
-    of one that ends: small next to a measured window.
+    ends between two calls is counted through its parent, which waits for
+    it: the parent's time of waited-for children grows by all the CPU the
+    child used, of which the part seen at earlier calls is taken off. That
+    matters for PostgreSQL, whose backends last only as long as Django keeps
+    a connection (DB_CONN_MAX_AGE, 60 s): they are counted in full as
+    `postgres` (an autovacuum worker that starts and ends between two calls
+    is counted with them).
     """
 
     def __init__(self, roots: dict[str, int | Iterable[int] | None]):
@@ -81,6 +87,8 @@ class Meter:
         }
         self.available = _PROC.joinpath("stat").exists()
         self.seen: dict[int, float] = {}
+        self.reaped: dict[int, float] = {}  # per process: CPU of the children it has waited for
+        self.kids: dict[int, list[int]] = {}
         self.totals: dict[str, float] = {}
         self.commands: dict[int, str] = {}
 
@@ -102,9 +110,10 @@ class Meter:
                 if stat is not None:
                     processes[int(entry.name)] = stat
         children: dict[int, list[int]] = {}
-        for pid, (parent, _) in processes.items():
+        for pid, (parent, _, _) in processes.items():
             children.setdefault(parent, []).append(pid)
         now: dict[int, float] = {}
+        reaped: dict[int, float] = {}
         for root_name, roots in self.roots.items():
             self.totals.setdefault(root_name, 0.0)
             for root in roots:
@@ -113,11 +122,18 @@ class Meter:
                     pid = queue.pop()
                     if pid in now or pid not in processes:
                         continue
-                    used = processes[pid][1]
+                    _, used, reaped[pid] = processes[pid]
                     now[pid] = used
                     name = self._name(root_name, pid, root)
                     self.totals[name] = self.totals.get(name, 0.0) + used - self.seen.get(pid, 0.0)
+                    if pid in self.reaped:
+                        gone = [child for child in self.kids.get(pid, ()) if child not in processes]
+                        ended = reaped[pid] - self.reaped[pid] - sum(self.seen.get(child, 0.0) for child in gone)
+                        if ended > 0:
+                            self.totals[root_name] = self.totals.get(root_name, 0.0) + ended
                     queue += children.get(pid, [])
+        self.kids = {pid: children.get(pid, []) for pid in now}
+        self.reaped = reaped
         self.seen = now
         self.commands = {pid: command for pid, command in self.commands.items() if pid in now}
 
