@@ -33,7 +33,7 @@ def test_a_submission_while_the_database_is_down_gets_a_clean_503_and_can_be_sen
 
     assert down.status_code == 503
     html = down.content.decode()
-    assert "Nothing from this request was stored" in html
+    assert "Your request could not be completed" in html
     for leak in ("Traceback", "OperationalError", "127.0.0.1", "Malika", "psycopg"):
         assert leak not in html
     assert down["Retry-After"] == "30"
