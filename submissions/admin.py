@@ -45,7 +45,9 @@ from submissions.services import OPEN_STATUSES, StatusConflict
 
 OVERDUE_URGENT = timedelta(hours=48)
 OVERDUE_OTHER = timedelta(days=30)
-COUNT_CAP = 10_000
+# A filter matching more than this is shown as "more than ...": counting a long
+# queue to the end costs more than the page, and nobody pages past it.
+COUNT_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):
@@ -59,6 +61,10 @@ class CappedCountPaginator(Paginator):
 
 class QueueChangeList(ChangeList):
     """The queue list: none of the encrypted columns it never shows are read or decrypted."""
+
+    @property
+    def count_cap(self) -> int:
+        return COUNT_CAP
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer(*encrypted_fields(Submission))

@@ -532,3 +532,16 @@ def test_the_intake_values_never_reach_the_new_message_email(client, officer):
     for secret in [reference, SOURCE_NAME, DEFENDER_NAME, NARRATIVE, PLACE, "court summons"]:
         assert secret not in whole
     assert StatusChange.objects.filter(submission=submission, to_status=Status.INFO_REQUESTED).count() == 1
+
+
+def test_a_long_queue_is_counted_only_up_to_the_cap(client, officer, monkeypatch):
+    monkeypatch.setattr("submissions.admin.COUNT_CAP", 2)
+    for _ in range(2):
+        make_queued_submission(country="TJ")
+    assert "2 submissions" in queue_page(client)
+
+    make_queued_submission(country="TJ")
+    page = queue_page(client)
+
+    assert "More than 2 submissions: narrow the filters to see the rest." in page
+    assert "3 submissions" not in page
