@@ -217,7 +217,7 @@ def communication_list(request: HttpRequest, params: Query[ListParams]) -> dict:
     if params.reply_status:
         records = records.filter(reply_status=params.reply_status)
     # One row more than asked tells whether there is a next page, without counting the whole set.
-    page = list(records[params.offset : params.offset + params.limit + 1])
+    page = records.page(params.offset, params.offset + params.limit + 1)
     following = None
     if len(page) > params.limit and params.offset + params.limit <= MAX_OFFSET:
         query = params.model_dump(exclude_none=True) | {"offset": params.offset + params.limit}
@@ -263,7 +263,7 @@ def communication_detail(
     request: HttpRequest, slug: str = Path(..., max_length=40, pattern=SLUG_PATTERN, examples=["ua-tjk-2-2026"])
 ) -> dict:
     """One released communication with its letter and the replies the public may read."""
-    record = PublicRecord.objects.defer("letter_text", "search").filter(slug=slug).first()
+    record = PublicRecord.objects.defer("letter_text", "search", "search_rank").filter(slug=slug).first()
     if record is None:
         raise Http404("no released communication with this slug")
     replies = record.replies.defer("document").annotate(

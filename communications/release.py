@@ -112,12 +112,15 @@ def _reply_status(replies: list[Reply]) -> str:
 def _index(record: PublicRecord, replies: list[Reply]) -> None:
     """The derived columns of the public filters, statistics and search, from the public text only."""
     text = unescape(_TAG.sub(" ", record.letter_html))
+    title = f"{record.reference} {record.recipient_name}"
     PublicRecord.objects.filter(pk=record.pk).update(
         letter_text=text,
         reply_status=_reply_status(replies),
         reply_count=len(replies),
         first_reply_on=min((reply.received_on for reply in replies), default=None),
-        search=_vector(f"{record.reference} {record.recipient_name}", f"{record.summary} {text}"),
+        search=_vector(title, f"{record.summary} {text}"),
+        # What search results are ranked by: small enough to stay in the row (see PublicRecordQuerySet.search).
+        search_rank=_vector(title, record.summary),
     )
 
 

@@ -6,8 +6,11 @@ public view cannot reach a confidential original.
 
 import csv
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -23,6 +26,8 @@ LIST_FIELDS = [
     "reference", "slug", "kind", "recipient", "recipient_name", "sent_on", "mandates", "summary", "reply_status",
     "reply_count", "themes", "violation_types",
 ]  # fmt: skip
+# Columns a page of one record never shows: the search vectors alone are about 5 KB a record.
+DERIVED_FIELDS = ["letter_text", "search", "search_rank"]
 
 # Short, because a consent withdrawn after release must leave caches quickly.
 public_cache = cache_control(public=True, max_age=60)
@@ -41,7 +46,7 @@ def archive(request):
     records = form.filter(PublicRecord.objects.all()) if request.GET else PublicRecord.objects.all()
     page = _page_number(request)
     # One row more than a page tells whether there is a next page, without counting the archive.
-    rows = list(records.only(*LIST_FIELDS)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    rows = records.only(*LIST_FIELDS).page((page - 1) * PAGE_SIZE, page * PAGE_SIZE + 1)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -57,7 +62,7 @@ def archive(request):
 @require_safe
 @public_cache
 def detail(request, slug):
-    record = get_object_or_404(PublicRecord, slug=slug)
+    record = get_object_or_404(PublicRecord.objects.defer(*DERIVED_FIELDS), slug=slug)
     context = {
         "record": record,
         "replies": record.replies.all(),
@@ -70,7 +75,7 @@ def detail(request, slug):
 @require_safe
 @public_cache
 def letter_pdf(request, slug):
-    record = get_object_or_404(PublicRecord, slug=slug)
+    record = get_object_or_404(PublicRecord.objects.defer(*DERIVED_FIELDS), slug=slug)
     response = HttpResponse(public_letter_pdf(record), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slug}.pdf"'
     return response
@@ -133,6 +138,19 @@ def export_csv(request):
 @require_safe
 @public_cache
 def statistics(request):
+    # The rendered page is cached as well as the figures, per language, and cleared with them: its table
+    # of every year, recipient and type has thousands of rows, which take longer to render than to count.
+    # Not with a query string, which the language links repeat.
+    key = archive_stats.page_cache_key(get_language())
+    page = None if request.GET else cache.get(key)
+    if page is None:
+        page = render_to_string("communications/stats.html", _statistics_context(), request=request)
+        if not request.GET:
+            cache.set(key, page, archive_stats.CACHE_SECONDS)
+    return HttpResponse(page)
+
+
+def _statistics_context() -> dict:
     data = archive_stats.statistics()
     years = data["years"]
     states = data["states"][:20]
@@ -151,5 +169,10 @@ def statistics(request):
             unit="%",
         ),
     }
-    context = {"years": years, "states": data["states"], "by_year": data["by_year"], "charts": charts}
-    return render(request, "communications/stats.html", context)
+    return {
+        "years": years,
+        "states": data["states"],
+        "by_year_count": len(data["by_year"]),
+        "by_year_rows": archive_stats.by_year_rows_html(data["by_year"]),
+        "charts": charts,
+    }
