@@ -15,10 +15,11 @@ off) and measures, at the same concurrency and for the same time each:
   list p.100       GET /communications/?page=100
   api search+2     GET /api/v1/communications?q=<term>&kind=AL&reply_status=substantive
   api list         GET /api/v1/communications
-  stats warm       GET /communications/stats/ (statistics cached in Redis)
+  stats warm       GET /communications/stats/ (figures and page cached in Redis)
 
-then the statistics page cold (one request at a time, each after deleting
-communications.stats.CACHE_KEY), and every target again in this process
+then the statistics page cold (one request at a time, each after
+communications.stats.invalidate(), which drops the cached figures and
+pages as a release does), and every target again in this process
 with Django's test client and the queries captured: the server's own time
 without the network and the queueing of the load test, the time in SQL, and
 EXPLAIN (ANALYZE, BUFFERS) of the slowest query of each target.
@@ -197,18 +198,20 @@ def _table_sizes() -> dict:
             "SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid)) FROM pg_class c "
             "WHERE c.relname IN ('communications_publicrecord', 'communications_communication', "
             "'publicrecord_search', 'publicrecord_newest', 'publicrecord_recipient', 'publicrecord_themes', "
-            "'publicrecord_violations')"
+            "'publicrecord_violations', 'publicrecord_statistics')"
         )
         sizes = dict(cursor.fetchall())
         cursor.execute(
             "SELECT avg(length(letter_text))::int, avg(pg_column_size(search))::int, "
-            "avg(pg_column_size(letter_html))::int FROM communications_publicrecord"
+            "avg(pg_column_size(search_rank))::int, avg(pg_column_size(letter_html))::int "
+            "FROM communications_publicrecord"
         )
-        text, vector, html = cursor.fetchone()
+        text, vector, rank_vector, html = cursor.fetchone()
     return {
         "sizes": sizes,
         "avg_letter_text_chars": text,
         "avg_search_vector_bytes": vector,
+        "avg_search_rank_vector_bytes": rank_vector,
         "avg_letter_html_bytes": html,
     }
 
@@ -228,16 +231,16 @@ def summarise(target: Target, segments: list[load.Segment], clients: int) -> dic
 
 
 def stats_cold(port: int, requests: int) -> dict:
-    """One request at a time, each after the cached statistics were deleted from Redis."""
+    """One request at a time, each after the cached statistics and pages were deleted from Redis."""
     from django.core.cache import cache
 
-    from communications.stats import CACHE_KEY
+    from communications.stats import CACHE_KEY, invalidate
 
     client = load.Client(HOST, port)
     latencies, errors, refilled = [], [], 0
     try:
         for _ in range(requests):
-            cache.delete(CACHE_KEY)
+            invalidate()
             began = time.perf_counter()
             answer = client.request("GET", "/communications/stats/")
             latencies.append(time.perf_counter() - began)
@@ -265,12 +268,11 @@ def stats_cold(port: int, requests: int) -> dict:
 
 def in_process(target: Target, requests: int, *, seed: int, cold: bool = False) -> dict:
     """The same requests through Django's test client in this process, queries captured: server time."""
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from communications.stats import CACHE_KEY
+    from communications.stats import invalidate
 
     client = Client(HTTP_HOST="localhost")
     rng = random.Random(seed)
@@ -278,7 +280,7 @@ def in_process(target: Target, requests: int, *, seed: int, cold: bool = False) 
     for _ in range(requests):
         path = target.path(rng)
         if cold:
-            cache.delete(CACHE_KEY)
+            invalidate()
         with CaptureQueriesContext(connection) as captured:
             began, cpu_began = time.perf_counter(), time.thread_time()
             response = client.get(path)
@@ -315,9 +317,12 @@ def in_process(target: Target, requests: int, *, seed: int, cold: bool = False) 
 
 
 def explain(sql: str) -> list[str]:
-    from django.db import connection
+    """The plan as the portal runs the query: a ranked search with sequential scans off (PublicRecordQuerySet.page)."""
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if "ts_rank(" in sql:
+            cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         return [row[0] for row in cursor.fetchall()]
 

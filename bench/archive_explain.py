@@ -1,23 +1,24 @@
-"""Where the archive's slow searches spend their time, and what two changes would save: EXPLAIN ANALYZE.
+"""Where the archive's searches and statistics spend their time: EXPLAIN ANALYZE of the portal's own SQL.
 
     python -m portal.embedded --data .data/bench6 -- python bench/archive_explain.py [--repeat 3] [--plans]
 
 Run after bench/archive.py has seeded the archive. Nothing here changes the
-portal: the alternatives run on an UNLOGGED copy of the public records, with
-an extra column and index, inside a transaction that is rolled back.
+portal: every alternative runs inside a transaction that is rolled back.
 
 For each search term (from 0.3 % to 100 % of the archive matching) with and
 without two filters (kind=AL, reply=substantive), the median execution time
 of EXPLAIN (ANALYZE, BUFFERS) of:
 
-  view      the exact SQL of /communications/?q=... (ArchiveFilterForm, PublicRecordQuerySet.search)
-  copy      the same query on the copy (the copy's heap is narrower: letter_html and letter_text left out)
-  rank      the same, ranked by a small vector of the title and summary only; matching still
-            uses the full vector through its GIN index
-  rank+gin  the same with enable_seqscan off, so that matching always goes through the GIN index
-  newest    the same matches newest first, without ranking
+  planner    the exact SQL of /communications/?q=... (ArchiveFilterForm, PublicRecordQuerySet.search):
+             matched on the whole letter (`search`, GIN index), ranked by `search_rank`; the plan
+             PostgreSQL picks on its own
+  view       the same with enable_seqscan off, as PublicRecordQuerySet.page runs it: matching always
+             goes through the GIN index
+  full rank  the same (seqscan off) ranked by the whole letter's vector, as before `search_rank`
+  newest     the same matches newest first, without ranking (the planner's own choice)
 
-and the per-State statistics query, as it is and with a covering index.
+and the two statistics queries (communications.stats), as they are (the
+covering index publicrecord_statistics) and with that index dropped.
 """
 
 import argparse
@@ -31,25 +32,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BA
 sys.path.insert(0, str(BASE_DIR))
 
 TERMS = ["Khujand", "journalist", "torture", "detention", "defender"]
-QUERY = "(websearch_to_tsquery('english'::regconfig, %(t)s) || websearch_to_tsquery('russian'::regconfig, %(t)s))"
-FILTERS = {"": "", "kind=AL reply=substantive": "AND p.kind = 'AL' AND p.reply_status = 'substantive'"}
-COLUMNS = (
-    "p.id, p.reference, p.slug, p.kind, p.recipient, p.recipient_name, p.sent_on, p.mandates, p.summary, "
-    "p.themes, p.violation_types, p.reply_status, p.reply_count"
-)
-RANK_VECTOR = (
-    "setweight(to_tsvector('english'::regconfig, reference || ' ' || recipient_name), 'A')"
-    " || setweight(to_tsvector('english'::regconfig, summary), 'B')"
-    " || setweight(to_tsvector('russian'::regconfig, summary), 'B')"
-)
-BY_STATE = """
-    SELECT recipient, min(recipient_name), count(*), count(first_reply_on),
-           count(*) FILTER (WHERE first_reply_on - sent_on <= 60),
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY first_reply_on - sent_on)
-               FILTER (WHERE first_reply_on IS NOT NULL)
-    FROM communications_publicrecord
-    GROUP BY recipient
-    ORDER BY count(*) DESC, recipient"""  # the query of communications.stats._by_state
+FILTERS = {"": {}, "kind=AL reply=substantive": {"kind": "AL", "reply": "substantive"}}
 
 
 def explain(sql: str, params=None, *, repeat: int) -> tuple[float, list[str]]:
@@ -65,21 +48,41 @@ def explain(sql: str, params=None, *, repeat: int) -> tuple[float, list[str]]:
     return statistics.median(times), plan
 
 
-def view_sql(term: str, filters: str) -> str:
+def _sql(queryset) -> str:
     from django.db import connection
 
-    from communications.forms import ArchiveFilterForm
-    from communications.models import PublicRecord
-    from communications.views import LIST_FIELDS, PAGE_SIZE
-
-    query = {"q": term}
-    if filters:
-        query.update(kind="AL", reply="substantive")
-    form = ArchiveFilterForm(query)
-    records = form.filter(PublicRecord.objects.all()).only(*LIST_FIELDS)[: PAGE_SIZE + 1]
-    sql, params = records.query.sql_with_params()
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.mogrify(sql, params).decode()
+
+
+def matched_queryset(term: str, filters: dict):
+    """The records of /communications/?q=<term>&<filters>, as the view selects them."""
+    from communications.forms import ArchiveFilterForm
+    from communications.models import PublicRecord
+    from communications.views import LIST_FIELDS
+
+    return ArchiveFilterForm({"q": term, **filters}).filter(PublicRecord.objects.all()).only(*LIST_FIELDS)
+
+
+def view_sql(term: str, filters: dict) -> str:
+    from communications.views import PAGE_SIZE
+
+    return _sql(matched_queryset(term, filters)[: PAGE_SIZE + 1])
+
+
+def statistics_sql() -> dict[str, str]:
+    """The two queries of communications.stats.compute, as it runs them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from communications import stats
+
+    with CaptureQueriesContext(connection) as captured:
+        stats.compute()
+    by_state = next(q["sql"] for q in captured.captured_queries if "percentile_cont" in q["sql"])
+    by_year = next(q["sql"] for q in captured.captured_queries if "EXTRACT" in q["sql"].upper())
+    return {"by year, recipient, type": by_year, "by State": by_state}
 
 
 def main(argv=None) -> int:
@@ -98,6 +101,8 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.db import connection, transaction
+
+    from communications.models import PublicRecord
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM communications_publicrecord")
@@ -118,73 +123,49 @@ def main(argv=None) -> int:
         return 2
     plans: dict[str, list[str]] = {}
     rows = []
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE UNLOGGED TABLE bench_explain_copy AS SELECT id, reference, slug, kind, recipient, "  # noqa: S608
-                "recipient_name, sent_on, mandates, summary, themes, violation_types, reply_status, reply_count, "
-                f"search, {RANK_VECTOR} AS rank_vector FROM communications_publicrecord"
+    for term in TERMS:
+        found = PublicRecord.objects.search(term).count()
+        for label, filters in FILTERS.items():
+            key = f"{term} {label}".strip()
+            row = {"query": key, "matches": f"{found / records:.1%}"}
+            sql = view_sql(term, filters)
+            row["planner"], plans[f"{key}: planner"] = explain(sql, repeat=args.repeat)
+            # The view's SQL with the rank of the whole letter, as before the search_rank column.
+            full = sql.replace(
+                'ts_rank("communications_publicrecord"."search_rank"', 'ts_rank("communications_publicrecord"."search"'
             )
-            cursor.execute("CREATE INDEX ON bench_explain_copy USING gin (search)")
-            cursor.execute("CREATE INDEX ON bench_explain_copy (sent_on DESC, id DESC)")
-            cursor.execute("ANALYZE bench_explain_copy")
-        for term in TERMS:
+            assert full != sql, "the view no longer ranks by search_rank"
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                row["view"], plans[f"{key}: view"] = explain(sql, repeat=args.repeat)
+                row["full rank"], plans[f"{key}: full rank"] = explain(full, repeat=args.repeat)
+                transaction.set_rollback(True)
+            unranked = matched_queryset(term, filters).order_by("-sent_on", "-id")
+            unranked.query.annotations.pop("rank", None)  # not even computed
+            row["newest"], plans[f"{key}: newest"] = explain(_sql(unranked[:21]), repeat=args.repeat)
+            rows.append(row)
+            print(f"  {key}: done", flush=True)
+    stats_rows = []
+    for name, sql in statistics_sql().items():
+        now, plans[f"statistics {name}: now"] = explain(sql, repeat=args.repeat)
+        with transaction.atomic():
             with connection.cursor() as cursor:
-                # QUERY is this module's constant; the term is a parameter.
-                cursor.execute(f"SELECT count(*) FROM bench_explain_copy p WHERE p.search @@ {QUERY}", {"t": term})  # noqa: S608
-                found = cursor.fetchone()[0]
-            for label, where in FILTERS.items():
-                key = f"{term} {label}".strip()
-                row = {"query": key, "matches": f"{found / records:.1%}"}
-                row["view"], plans[f"{key}: view"] = explain(view_sql(term, label), repeat=args.repeat)
-                base = f"FROM bench_explain_copy p WHERE p.search @@ {QUERY} {where}"
-                ranked = "ORDER BY rank DESC, p.sent_on DESC, p.id DESC LIMIT 21"
-                row["copy"], plans[f"{key}: copy"] = explain(
-                    f"SELECT {COLUMNS}, ts_rank(p.search, {QUERY}) AS rank {base} {ranked}",
-                    {"t": term},
-                    repeat=args.repeat,
-                )
-                row["rank"], plans[f"{key}: rank"] = explain(
-                    f"SELECT {COLUMNS}, ts_rank(p.rank_vector, {QUERY}) AS rank {base} {ranked}",
-                    {"t": term},
-                    repeat=args.repeat,
-                )
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL enable_seqscan = off")
-                    row["rank+gin"], plans[f"{key}: rank+gin"] = explain(
-                        f"SELECT {COLUMNS}, ts_rank(p.rank_vector, {QUERY}) AS rank {base} {ranked}",
-                        {"t": term},
-                        repeat=args.repeat,
-                    )
-                    transaction.set_rollback(True)
-                row["newest"], plans[f"{key}: newest"] = explain(
-                    f"SELECT {COLUMNS} {base} ORDER BY p.sent_on DESC, p.id DESC LIMIT 21",
-                    {"t": term},
-                    repeat=args.repeat,
-                )
-                rows.append(row)
-                print(f"  {key}: done", flush=True)
-        state_now, plans["statistics by State: now"] = explain(BY_STATE, repeat=args.repeat)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE INDEX bench_explain_stats ON communications_publicrecord (recipient) "
-                "INCLUDE (recipient_name, sent_on, first_reply_on)"
-            )
-            cursor.execute("ANALYZE communications_publicrecord")
-        state_index, plans["statistics by State: covering index"] = explain(BY_STATE, repeat=args.repeat)
-        transaction.set_rollback(True)  # the copy, its indexes and the covering index go
+                cursor.execute("DROP INDEX publicrecord_statistics")
+            without, plans[f"statistics {name}: without the covering index"] = explain(sql, repeat=args.repeat)
+            transaction.set_rollback(True)  # the index stays
+        stats_rows.append((name, now, without))
 
     print()
-    print(
-        f"{'search (median ms)':<38} {'matches':>8} {'view':>8} {'copy':>8} {'rank':>8} {'rank+gin':>8} {'newest':>8}"
-    )
+    print(f"{'search (median ms)':<38} {'matches':>8} {'planner':>8} {'view':>8} {'full rank':>9} {'newest':>8}")
     for row in rows:
         print(
-            f"{row['query']:<38} {row['matches']:>8} {row['view']:>8.1f} {row['copy']:>8.1f} {row['rank']:>8.1f} "
-            f"{row['rank+gin']:>8.1f} {row['newest']:>8.1f}"
+            f"{row['query']:<38} {row['matches']:>8} {row['planner']:>8.1f} {row['view']:>8.1f} "
+            f"{row['full rank']:>9.1f} {row['newest']:>8.1f}"
         )
-    print(f"\nstatistics by State: {state_now:.1f} ms now, {state_index:.1f} ms with a covering index")
+    print()
+    for name, now, without in stats_rows:
+        print(f"statistics {name}: {now:.1f} ms, {without:.1f} ms without the covering index")
     shown = plans if args.plans else {k: v for k, v in plans.items() if k.startswith(("detention", "statistics"))}
     for name, plan in shown.items():
         print(f"\n--- {name}")
