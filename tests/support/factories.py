@@ -1,5 +1,7 @@
 """Objects made through the services, as the portal makes them."""
 
+import itertools
+
 from submissions import services
 from tests.support.intake import DEFENDER_NAME, NARRATIVE
 
@@ -77,8 +79,8 @@ def make_sent_communication(*, submissions=None, sent_at=None, recipient="TJK", 
     """A communication drafted, approved by the rapporteur and sent."""
     from communications import services as communications
 
-    desk = make_staff_user(f"desk-{_counter()}", "Desk officer")
-    rapporteur = make_staff_user(f"rapporteur-{_counter()}", "Rapporteur")
+    desk = make_staff_user(f"desk-{next_number()}", "Desk officer")
+    rapporteur = make_staff_user(f"rapporteur-{next_number()}", "Rapporteur")
     submissions = submissions or [make_accepted_submission(country="TJ", **consent)]
     communication, _draft = communications.communication_draft(
         submissions=submissions, kind=kind, recipient=recipient, recipient_name="Tajikistan", language="en", by=desk
@@ -90,9 +92,10 @@ def make_sent_communication(*, submissions=None, sent_at=None, recipient="TJK", 
     return communication
 
 
-_count = [0]
+_numbers = itertools.count(1)
 
 
-def _counter() -> int:
-    _count[0] += 1
-    return _count[0]
+def next_number() -> int:
+    """A number no other made object of this test run has: staff.py numbers its users from it too,
+    so that "desk-N" of a sent communication never meets "desk-N" of make_desk_officer."""
+    return next(_numbers)

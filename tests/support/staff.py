@@ -1,6 +1,5 @@
 """Staff members per role, each with a confirmed TOTP device, and the real two-factor admin login."""
 
-import itertools
 import time
 
 from django.contrib.auth import get_user_model
@@ -14,13 +13,11 @@ from portal import roles
 from submissions import services
 from submissions.attachments import check_file
 from submissions.models import Desk, Submission
-from tests.support.factories import make_submission
+from tests.support.factories import make_submission, next_number
 
 PASSWORD = "correct horse battery staple 7"
 LOGIN_URL = "/admin/login/"
 ADMIN_INDEX = "/admin/"
-
-_numbers = itertools.count(1)
 
 
 def make_staff(
@@ -32,7 +29,7 @@ def make_staff(
     password: str = PASSWORD,
 ):
     """A staff member in the group `role` (None: no group), with a confirmed TOTP device."""
-    username = username or f"{(role or 'staff').split()[0].lower()}-{next(_numbers)}"
+    username = username or f"{(role or 'staff').split()[0].lower()}-{next_number()}"
     user = get_user_model().objects.create_user(
         username=username, password=password, is_staff=True, is_superuser=superuser
     )
