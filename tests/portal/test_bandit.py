@@ -13,15 +13,16 @@ from tests.support.processes import BASE_DIR
 SCANNED = ["portal", "submissions", "communications", "bench", "manage.py"]
 
 
-def test_bandit_reports_no_medium_or_high_finding():
-    run = subprocess.run(
-        [sys.executable, "-m", "bandit", "--recursive", "--severity-level", "medium", "--format", "json", *SCANNED],
+def test_bandit_reports_no_medium_or_high_finding(tmp_path):
+    output = tmp_path / "bandit.json"
+    as_json = ["--format", "json", "--output", str(output)]
+    subprocess.run(
+        [sys.executable, "-m", "bandit", "--recursive", "--severity-level", "medium", "--quiet", *as_json, *SCANNED],
         cwd=BASE_DIR,
         capture_output=True,
-        text=True,
         check=False,
     )
-    report = json.loads(run.stdout)
+    report = json.loads(output.read_text())
     findings = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]]
     assert findings == [], "\n".join(findings)
     assert report["errors"] == []
