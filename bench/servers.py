@@ -103,7 +103,9 @@ def gunicorn(*, env: dict[str, str], port: int, workers: int, worker_class: str,
     return Process(f"gunicorn :{port}", command, env=env, log=log)
 
 
-def celery_worker(*, env: dict[str, str], log: Path, hostname: str = "bench@%h", concurrency: int = 1) -> Process:
+def celery_worker(
+    *, env: dict[str, str], log: Path, hostname: str = "bench@%h", concurrency: int = 1, loglevel: str = "WARNING"
+) -> Process:
     command = [
         sys.executable,
         "-m",
@@ -118,7 +120,7 @@ def celery_worker(*, env: dict[str, str], log: Path, hostname: str = "bench@%h",
         "--hostname",
         hostname,
         "--loglevel",
-        "WARNING",
+        loglevel,
     ]
     return Process(f"celery worker {hostname.split('@')[0]}", command, env=env, log=log)
 

@@ -127,6 +127,7 @@ class Plan:
     desk_id: int
     evidence: list[tuple[str, str, bytes]]
     staff: queue.Queue
+    duplicate_tasks: int = 0  # extra screening messages per report
     receipts: list[tuple[str, str]] = field(default_factory=list)
     addresses: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -361,6 +362,8 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
             run.visit_errors.append(f"submit: receipt {reference} without a passphrase")
             return
         plan.receipts.append((reference, html.unescape(found.group(1).decode())))
+        if plan.duplicate_tasks:
+            _screen_again(reference, plan.duplicate_tasks)
         if rng.random() < SUBMIT_AGAIN_SHARE:
             # The same form posted again: the portal must recognise its token and store nothing.
             run.submitted_again += 1
@@ -368,6 +371,21 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
                             expect=409)  # fmt: skip
     finally:
         visitor.close()
+
+
+def _screen_again(reference: str, times: int) -> None:
+    """Offer the report's screening to the workers again, at once: the same work as a redelivered message."""
+    from django.db import connection
+
+    from submissions.models import Submission
+    from submissions.tasks import screen_submission
+
+    try:
+        submission_id = Submission.objects.filter(reference=reference).values_list("pk", flat=True).get()
+    finally:
+        connection.close()
+    for _ in range(times):
+        screen_submission.delay(submission_id)
 
 
 def visit_receipt(plan: Plan, run: Run, rng: random.Random) -> None:
@@ -764,6 +782,21 @@ def audit(receipts: list[tuple[str, str]], *, marks: dict, due: list[int]) -> di
     }
 
 
+def _tasks_by_worker(offsets: dict[Path, int]) -> dict:
+    """Tasks each worker received during the run, by name, from its log at INFO."""
+    received = re.compile(r"Task ([\w.]+)\[[0-9a-f-]+\] received")
+    counts = {}
+    for log, offset in offsets.items():
+        with log.open("rb") as lines:
+            lines.seek(offset)
+            text = lines.read().decode(errors="replace")
+        names: dict[str, int] = {}
+        for found in received.finditer(text):
+            names[found.group(1)] = names.get(found.group(1), 0) + 1
+        counts[log.stem] = names
+    return counts
+
+
 def _spread(values: list[float]) -> dict:
     return {
         "n": len(values),
@@ -948,6 +981,10 @@ def report(summary: dict) -> None:
             f"  (the bench also published {summary['extra_published']} extra sweeps and ticks, "
             f"every {s['extra_ticks']:g} s)"
         )
+    if s.get("duplicate_tasks"):
+        print(f"  (and {s['duplicate_tasks']} more screening messages for each report, right after its receipt)")
+        for worker, names in summary["tasks_by_worker"].items():
+            print(f"  tasks received by {worker}: " + ", ".join(f"{name} {n}" for name, n in sorted(names.items())))
     print()
     for name, ok in summary["passed"].items():
         print(f"  {'ok  ' if ok else 'FAIL'} {name.replace('_', ' ')}")
@@ -977,8 +1014,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--extra-ticks",
         type=float,
         default=None,
-        help="every this many seconds, also publish a sweep of every unscreened submission and a tick of the "
+        help="every this many seconds, also publish a sweep of every unscreened submission and two ticks of the "
         "60-day clock, so that workers race for the same work (default 10 with --scale-out, else 0: off)",
+    )
+    parser.add_argument(
+        "--duplicate-tasks",
+        type=int,
+        default=None,
+        help="screening messages sent again for each report, right after its receipt (default 2 with "
+        "--scale-out, else 0); the workers then log at INFO, and their logs are counted",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the traffic (1)")
     parser.add_argument("--data", default=str(BASE_DIR / ".data" / "soak"), help="static files and logs (.data/soak)")
@@ -997,6 +1041,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.extra_ticks is None:
         args.extra_ticks = 10.0 if args.scale_out else 0.0
+    if args.duplicate_tasks is None:
+        args.duplicate_tasks = 2 if args.scale_out else 0
     data = Path(args.data).resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -1060,8 +1106,12 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn_workers=args.gunicorn_workers,
         threads=args.threads,
         concurrency=args.concurrency,
+        # At INFO, Celery logs each task it receives: how the work was shared is counted from the logs.
+        worker_loglevel="INFO" if args.duplicate_tasks else "WARNING",
         ready_path="/healthz",
     )
+    worker_logs = [worker.log for worker in running.workers]
+    log_offsets = {log: log.stat().st_size if log.exists() else 0 for log in worker_logs}
     summary: dict = {"settings": settings, "seeding": seeding}
     backlog_max = 0
     extra_published = 0
@@ -1087,6 +1137,7 @@ def main(argv: list[str] | None = None) -> int:
             desk_id=desk_id,
             evidence=_evidence(),
             staff=queue.Queue(),
+            duplicate_tasks=args.duplicate_tasks,
         )
         for number, (role, user) in enumerate(staff):
             visitor = Visitor(plan, Run(time.perf_counter()), random.Random(number))
@@ -1109,7 +1160,8 @@ def main(argv: list[str] | None = None) -> int:
                 # What a second beat, or an operator's manual run, would do: the same work offered twice.
                 sweep.delay(older_than_seconds=0)
                 tick.delay()
-                extra_published += 2
+                tick.delay()
+                extra_published += 3
                 last["extra"] = elapsed
             if elapsed - last["progress"] >= 60:
                 failed = sum(1 for sample in run.samples if sample.error)
@@ -1142,6 +1194,7 @@ def main(argv: list[str] | None = None) -> int:
         running.stop()
     summary["backlog_max"] = backlog_max
     summary["extra_published"] = extra_published
+    summary["tasks_by_worker"] = _tasks_by_worker(log_offsets) if args.duplicate_tasks else {}
     summary["data"] = {"submissions_before": marks["submissions"], "public_records_before": marks["public_records"]}
     summary["passed"] = _passed(summary["checks"])
     traffic = summary["traffic"]

@@ -168,6 +168,7 @@ class Stack:
         worker_class: str = "gthread",
         threads: int = 2,
         concurrency: int = 1,
+        worker_loglevel: str = "WARNING",
         ready_path: str = "/",
     ):
         self.env = env
@@ -190,6 +191,7 @@ class Stack:
                 log=logs / (f"celery-{n}.log" if workers > 1 else "celery.log"),
                 hostname=f"bench{n}@%h" if workers > 1 else "bench@%h",
                 concurrency=concurrency,
+                loglevel=worker_loglevel,
             )
             for n in range(1, workers + 1)
         ]
