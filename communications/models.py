@@ -293,6 +293,10 @@ class PublicRecord(models.Model):
             GinIndex(fields=["search", "kind", "reply_status"], name="publicrecord_search"),
             GinIndex(fields=["themes"], name="publicrecord_themes"),
             GinIndex(fields=["violation_types"], name="publicrecord_violations"),
+            # The later communications of the same case, on each detail page (earlier @> [reference]).
+            GinIndex(fields=["earlier"], name="publicrecord_earlier"),
+            # The feeds, newest release first.
+            models.Index(fields=["-released_on", "-id"], name="publicrecord_released"),
             models.Index(fields=["-sent_on", "-id"], name="publicrecord_newest"),
             models.Index(fields=["recipient", "-sent_on"], name="publicrecord_recipient"),
             # The statistics read only these columns: an index-only scan instead of the whole table.
