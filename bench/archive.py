@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import sys
 import threading
 import time
@@ -46,7 +45,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BASE_DIR / "bench"]
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import cpu, load, servers  # noqa: E402
+from bench import cpu, load, servers, stack  # noqa: E402
 from bench.intake import _bench_env, _code_version, _database_and_redis_pids, _manage  # noqa: E402
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
@@ -456,14 +455,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
-        print(
-            "DATABASE_URL and REDIS_URL are unset. Run through the embedded servers:\n"
-            "  python -m portal.embedded --data .data/bench6 -- python bench/archive.py",
-            file=sys.stderr,
-        )
+    if not stack.servers_at_hand("archive.py", ".data/bench6"):
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     data_dir = Path(args.data).resolve()
     logs = data_dir / "logs"

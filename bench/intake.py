@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -341,15 +340,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
-        print(
-            "DATABASE_URL and REDIS_URL are unset. Run through the embedded servers:\n"
-            "  python -m portal.embedded --data .data/bench -- python bench/intake.py",
-            file=sys.stderr,
-        )
+    if not stack.servers_at_hand("intake.py", ".data/bench"):
         return 2
-    # portal.embedded forwards SIGTERM here; stop the servers on the way out.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     data = Path(args.data).resolve()
     logs = data / "logs"

@@ -36,7 +36,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
 import statistics  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -647,14 +646,8 @@ def _arguments(argv):
 
 def main(argv=None) -> int:
     args = _arguments(argv)
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
-        print(
-            "DATABASE_URL and REDIS_URL are unset. Run through the embedded servers:\n"
-            "  python -m portal.embedded --data .data/bench4 -- python bench/queue.py",
-            file=sys.stderr,
-        )
+    if not stack.servers_at_hand("queue.py", ".data/bench4"):
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     data = Path(args.data).resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)

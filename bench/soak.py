@@ -50,7 +50,6 @@ import queue  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
-import signal  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -1031,14 +1030,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
-        print(
-            "DATABASE_URL and REDIS_URL are unset. Run through the embedded servers:\n"
-            "  python -m portal.embedded --data .data/soak -- python bench/soak.py",
-            file=sys.stderr,
-        )
+    if not stack.servers_at_hand("soak.py", ".data/soak"):
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.extra_ticks is None:
         args.extra_ticks = 10.0 if args.scale_out else 0.0
     if args.duplicate_tasks is None:

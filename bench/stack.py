@@ -18,6 +18,7 @@ and Redis, for the CPU accounting of bench/cpu.py.
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +27,23 @@ from pathlib import Path
 from bench import cpu, servers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def servers_at_hand(script: str, data: str) -> bool:
+    """True with DATABASE_URL and REDIS_URL set; else say how to run the bench, and stop on SIGTERM from now on.
+
+    portal.embedded forwards SIGTERM to the bench: exiting through sys.exit
+    lets the bench stop the servers it started on the way out.
+    """
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        print(
+            "DATABASE_URL and REDIS_URL are unset. Run through the embedded servers:\n"
+            f"  python -m portal.embedded --data {data} -- python bench/{script}",
+            file=sys.stderr,
+        )
+        return False
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return True
 
 
 def environment(data: Path, *, settings: str = "bench.settings", **extra: str) -> dict[str, str]:
