@@ -32,20 +32,14 @@ from django.utils import timezone
 
 from communications.models import Communication, CommunicationStatus, CommunicationStatusChange, PublicRecord
 from communications.services import communication_withhold
+from portal import embedded
 from portal.celery import app
 from submissions.models import Desk, NameFingerprint, Notification, Submission
 from submissions.tasks import sweep
 from tests.support.factories import make_sent_communication, make_staff_user
 from tests.support.intake import PERSONAL_VALUES, report_data, submit_case
 from tests.support.processes import BASE_DIR, Beat, Worker, wait_for
-from tests.support.servers import (
-    ThrowawayPostgres,
-    ThrowawayRedis,
-    free_port,
-    publish_to,
-    stop_group,
-    wait_until_answering,
-)
+from tests.support.servers import ThrowawayPostgres, ThrowawayRedis, publish_to
 
 pytestmark = pytest.mark.integration
 
@@ -198,7 +192,7 @@ def portal_on_its_own_database():
     work = Path(tempfile.mkdtemp(prefix="fault-web-"))
     log = work / "gunicorn.log"
     static_root = Path(django_settings.STATIC_ROOT)
-    port = free_port()
+    port = embedded.free_port()
     env = {
         **os.environ,
         "DATABASE_URL": postgres.url,
@@ -221,17 +215,14 @@ def portal_on_its_own_database():
             if not (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
                 subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
                                env=env, stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip
-            gunicorn = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "2", "--worker-class", "gthread", "--threads", "3", "--graceful-timeout", "3",
-                 "--error-logfile", "-"],
-                cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        wait_until_answering(f"http://127.0.0.1:{port}/submit/", gunicorn, log)
+        gunicorn = embedded.gunicorn(env=env, port=port, log=log, workers=2, worker_class="gthread", threads=3)
+        gunicorn.command += ["--graceful-timeout", "3"]
+        gunicorn.start()
+        gunicorn.wait_for_http(port=port, path="/submit/")
         yield port, postgres, gunicorn, log
     finally:
         if gunicorn is not None:
-            stop_group(gunicorn)
+            gunicorn.stop(timeout=20)
         postgres.delete()
         redis_server.delete()
         shutil.rmtree(work, ignore_errors=True)
@@ -284,7 +275,7 @@ def test_postgresql_restarted_under_load_answers_a_clean_503_recovers_by_itself_
             thread.join(timeout=60)
 
     output = log.read_text(errors="replace")
-    assert gunicorn.poll() is None  # the same gunicorn throughout, never restarted
+    assert gunicorn.running()  # the same gunicorn throughout, never restarted
     answered = {(a.kind, a.status) for a in answers}
     assert answered <= {("submit", 200), ("submit", 503), ("page", 200), ("page", 503)}, output[-6000:]
     failed = [a for a in answers if a.status == 503]
@@ -384,7 +375,6 @@ def _released() -> set[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_release_after_a_week_without_beat_releases_each_due_letter_once(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # two staff users a letter
     now = timezone.now()
     due = [make_sent_communication(sent_at=now - datetime.timedelta(days=60 + day, hours=1)) for day in range(7)]
     not_yet = make_sent_communication(sent_at=now - datetime.timedelta(days=59))
