@@ -342,7 +342,7 @@ def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerpla
                            || s.facts_text || b.tail_text AS text
             ) x
             ORDER BY s.n
-            """  # noqa: S608  # nosec B608 (the module's own constants; values are parameters or copied rows)
+            """  # noqa: S608
         )
         inserted = cursor.rowcount
         # Staff sending a real letter later must get a number no clone took.
@@ -368,7 +368,7 @@ def checks() -> dict:
         search_rank = SEARCH_SQL.format(title=title, body="p.summary")
         # Records written by communications.release: do the SQL expressions give their stored vectors?
         cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE p.search = {search} AND p.search_rank = {search_rank}) "  # noqa: S608  # nosec B608
+            f"SELECT count(*), count(*) FILTER (WHERE p.search = {search} AND p.search_rank = {search_rank}) "  # noqa: S608
             "FROM communications_publicrecord p WHERE EXISTS (SELECT 1 FROM communications_communicationstatuschange h "
             "WHERE h.communication_id = p.communication_id)"
         )

@@ -683,7 +683,7 @@ def _marks() -> dict:
 
 def _duplicates(cursor, table: str, column: str, where: str = "") -> int:
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT {column} FROM {table} {where} GROUP BY {column} HAVING count(*) > 1) d"  # noqa: S608  # nosec B608: names from this module
+        f"SELECT count(*) FROM (SELECT {column} FROM {table} {where} GROUP BY {column} HAVING count(*) > 1) d"  # noqa: S608
     )
     return cursor.fetchone()[0]
 

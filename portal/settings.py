@@ -231,10 +231,10 @@ ADMINS: list[tuple[str, str]] = []
 
 # --- Celery -----------------------------------------------------------------
 def _broker_url(redis_url: str) -> str:
-    # Django's cache speaks redis-py's unix:// form; kombu calls the same
-    # socket redis+socket://.
+    # Django's cache speaks redis-py's unix:///path?db=N form; kombu calls the
+    # same socket redis+socket:///path?virtual_host=N.
     if redis_url.startswith("unix://"):
-        return "redis+socket://" + redis_url.removeprefix("unix://")
+        return "redis+socket://" + redis_url.removeprefix("unix://").replace("db=", "virtual_host=")
     return redis_url
 
 

@@ -1,7 +1,15 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app
 from tests.support.processes import Beat, Worker
+
+# Few examples in the edit loop, more where CI runs (CI=true); HYPOTHESIS_PROFILE chooses either.
+hypothesis_settings.register_profile("dev", max_examples=10)
+hypothesis_settings.register_profile("ci", max_examples=25)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.db import transaction
-from django.test import override_settings
 from django.urls import resolve
 
 from communications import services
@@ -108,11 +107,9 @@ def build_archive() -> dict:
 @pytest.fixture(scope="module")
 def archive(django_db_setup, django_db_blocker):
     """Built once for the module (a dozen staff users and letters take seconds), rolled back at the end."""
-    fast_passwords = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), transaction.atomic():
         _seed_libraries()
-        with fast_passwords:
-            slugs = build_archive()
+        slugs = build_archive()
         yield slugs
         transaction.set_rollback(True)
 

@@ -360,6 +360,5 @@ def test_no_public_output_shows_anything_unreleased_withheld_or_unnamed(client, 
 
 
 @pytest.fixture
-def staff(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def staff():
     return make_staff_user("leak-desk", "Desk officer"), make_staff_user("leak-rapporteur", "Rapporteur")

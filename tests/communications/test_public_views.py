@@ -40,8 +40,6 @@ _names = itertools.count()
 
 @pytest.fixture(autouse=True)
 def _fast_passwords_and_fresh_statistics(settings):
-    # Staff users are made for every record; the production hasher would spend seconds on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A release clears the statistics cache on commit, and a test's transaction never commits.
     archive_stats.invalidate()
     yield

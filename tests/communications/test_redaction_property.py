@@ -41,7 +41,7 @@ def named(text: str, value: str) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text, re.IGNORECASE) for p in parts)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases=st.lists(case, min_size=1, max_size=3), summary_mentions=st.booleans())
 def test_the_public_record_never_names_who_must_stay_unnamed(cases, summary_mentions):
     # Different people: no part of one person's name is part of another's.

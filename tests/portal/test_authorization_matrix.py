@@ -507,7 +507,6 @@ def test_every_url_pattern_has_a_row():
 def world(django_db_setup, django_db_blocker):
     """The cases, letters and people of every probe, made once for the module and rolled back after it."""
     fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # /healthz judges the worker and beat by their last heartbeats, written just below.
         HEALTH_WORKER_MAX_AGE=3600,
         HEALTH_BEAT_MAX_AGE=3600,

@@ -28,7 +28,7 @@ from tests.support.intake import submit_case
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # A value of a form field: missing, hostile, or repeated.
 field_value = st.one_of(st.none(), hostile_text, st.lists(hostile_text, min_size=2, max_size=3))
@@ -186,9 +186,8 @@ def test_the_receipt_forms_answer_hostile_input_without_failing_or_storing_a_rej
 
 
 @pytest.fixture
-def released(settings):
+def released():
     """One released communication, so that filters and searches have something to go through."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     communication = make_sent_communication(sent_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC))
     communications.communication_release(communication=communication, by=communication.created_by, reason="Press")
     archive_stats.invalidate()

@@ -21,7 +21,7 @@ from tests.support.intake import report_data
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 KEYS = sorted(report_data(defenders=2))
 # Fields the form never sends, or sends for defenders that do not exist.

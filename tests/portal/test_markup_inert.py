@@ -63,8 +63,7 @@ LETTER_MARKUP = payload("L")
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fresh():
     cache.clear()
     archive_stats.invalidate()
     yield
