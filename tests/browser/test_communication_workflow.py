@@ -1,20 +1,18 @@
 """A communication's life in the admin, in Chromium: a desk officer drafts it from an accepted case, the
 rapporteur approves it, the desk officer records it as sent; the PDF downloads with its reference number."""
 
-import importlib
 import io
 import re
 import time
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from communications import services
-from communications.models import Communication, CommunicationStatus, LetterTemplate
+from communications.models import Communication, CommunicationStatus
 from submissions.models import Status as SubmissionStatus
 from tests.browser.staff import log_in as log_in_as_staff
 from tests.support.factories import make_accepted_submission
@@ -25,13 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 S = CommunicationStatus
 COMMUNICATIONS = "/admin/communications/communication/"
-
-
-@pytest.fixture(autouse=True)
-def _seeded_libraries():
-    """The letter templates, norms and mandates a data migration seeds; a transactional test's flush removes them."""
-    if not LetterTemplate.objects.exists():
-        importlib.import_module("communications.migrations.0002_seed_libraries").seed(apps, None)
 
 
 def wait_for_an_unused_code(device) -> None:

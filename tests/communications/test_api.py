@@ -1,7 +1,6 @@
 """The public JSON API: only released records; filters, search, pages, replies, statistics; nothing confidential."""
 
 import datetime
-import importlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +13,7 @@ from communications import services
 from communications import stats as archive_stats
 from communications.release import CONFIDENTIAL_REPLY
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
+from tests.support.seeds import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -44,22 +44,6 @@ def reply(communication, received_on: datetime.date, kind: str, *, confidential:
     services.reply_record(
         communication=communication, received_on=received_on, kind=kind, confidential=confidential, **fields
     )
-
-
-def _seed_libraries() -> None:
-    # What the data migrations seed; a transactional test elsewhere in the session may have flushed it.
-    from django.apps import apps
-
-    from communications.models import LetterTemplate
-    from submissions.models import Desk
-
-    if not Desk.objects.exists() or not LetterTemplate.objects.exists():
-        for module in (
-            "submissions.migrations.0003_seed_desks",
-            "communications.migrations.0002_seed_libraries",
-            "communications.migrations.0003_seed_libraries_fr_es_ru",
-        ):
-            importlib.import_module(module).seed(apps, None)
 
 
 def build_archive() -> dict:
@@ -108,7 +92,7 @@ def build_archive() -> dict:
 def archive(django_db_setup, django_db_blocker):
     """Built once for the module (a dozen staff users and letters take seconds), rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        _seed_libraries()
+        ensure_seeded()
         slugs = build_archive()
         yield slugs
         transaction.set_rollback(True)

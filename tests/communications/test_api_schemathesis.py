@@ -19,6 +19,7 @@ from communications import services
 from communications import stats as archive_stats
 from communications.models import PublicReply
 from tests.support.factories import make_accepted_submission, make_sent_communication
+from tests.support.seeds import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,7 @@ def release_a_few():
 @pytest.fixture(scope="module")
 def released(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeded()
         record = release_a_few()
         yield record
         transaction.set_rollback(True)

@@ -8,14 +8,12 @@ officer of central-asia; a desk officer of eastern-europe; the rapporteur; an ad
 group's permissions, not a superuser). Staff log in with password and TOTP code.
 """
 
-import importlib
 import time
 from collections.abc import Callable
 from operator import attrgetter
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -24,8 +22,7 @@ from django.test import override_settings
 
 from communications import stats as archive_stats
 from communications.release import slug_for
-from submissions.models import Desk, Status, Submission
-from tests.conftest import SEED_MIGRATIONS
+from submissions.models import Status, Submission
 from tests.support.matrix import (
     PREFIXED_LANGUAGES,
     ROLES,
@@ -40,6 +37,7 @@ from tests.support.matrix import (
     new_client,
     url_patterns,
 )
+from tests.support.seeds import ensure_seeded
 
 OK = Answer(200)
 BAD = Answer(400)
@@ -513,9 +511,7 @@ def world(django_db_setup, django_db_blocker):
     )
     heartbeats = {"health:worker": time.time(), "health:beat": time.time()}
     with django_db_blocker.unblock(), fast, transaction.atomic():
-        if not Desk.objects.exists():  # a transactional test before this module flushed the seeded rows
-            for module in SEED_MIGRATIONS:
-                importlib.import_module(module).seed(apps, None)
+        ensure_seeded()  # a transactional test before this module may have flushed the seeded rows
         cache.set_many(heartbeats)
         archive_stats.invalidate()
         yield build_world()

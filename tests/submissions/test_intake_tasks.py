@@ -12,7 +12,7 @@ from submissions.models import Desk, NameFingerprint, Notification, Status, Stat
 from submissions.tasks import screen_submission, sweep
 from tests.support.factories import make_submission
 from tests.support.intake import submit_case
-from tests.support.processes import wait_for
+from tests.support.processes import waiting_for_a_lock, wait_for
 from tests.support.servers import publish_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -92,18 +92,13 @@ def test_a_worker_killed_mid_screening_loses_nothing_and_does_nothing_twice(cele
     # Hold the row lock from another connection, so screening blocks mid-task.
     db = connection.settings_dict
     blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None)
-    blocker.cursor().execute("SELECT id FROM submissions_submission WHERE id = %s FOR UPDATE", [submission.pk])
-    celery_worker.start()
-
-    def screening_is_blocked() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
-            return cursor.fetchone()[0] > 0
-
-    wait_for(screening_is_blocked, message="the worker to reach the locked row")
-    celery_worker.kill()
-    blocker.rollback()
-    blocker.close()
+    try:
+        blocker.cursor().execute("SELECT id FROM submissions_submission WHERE id = %s FOR UPDATE", [submission.pk])
+        celery_worker.start()
+        wait_for(lambda: waiting_for_a_lock(connection), message="the worker to reach the locked row")
+        celery_worker.kill()
+    finally:
+        blocker.close()  # ends its transaction: a lock left behind would hang the next flush
     assert not screened(submission.reference)
 
     celery_worker.start()

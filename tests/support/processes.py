@@ -13,7 +13,7 @@ from django.core.cache import cache
 from portal import embedded
 from portal.embedded import BASE_DIR, wait_for
 
-__all__ = ["BASE_DIR", "Beat", "Worker", "test_database_env", "wait_for"]
+__all__ = ["BASE_DIR", "Beat", "Worker", "test_database_env", "wait_for", "waiting_for_a_lock"]
 
 
 def test_database_env() -> dict[str, str]:
@@ -21,6 +21,15 @@ def test_database_env() -> dict[str, str]:
     name = settings.DATABASES["default"]["NAME"]
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
     return {**os.environ, "DATABASE_URL": url}
+
+
+def waiting_for_a_lock(connection) -> bool:
+    """Is a session of this test database (not another xdist worker's) waiting for a lock?"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 class CeleryProcess:
