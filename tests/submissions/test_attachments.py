@@ -446,7 +446,7 @@ def test_it_rejects_a_damaged_file(name, data):
 
 
 def test_it_rejects_a_picture_with_too_many_pixels(monkeypatch):
-    monkeypatch.setattr(attachments, "MAX_IMAGE_PIXELS", 100)
+    monkeypatch.setattr(attachments.limits, "MAX_IMAGE_PIXELS", 100)
 
     with pytest.raises(AttachmentRejected) as excinfo:
         check_file(upload("photo.jpg", jpeg_bytes(size=(20, 20))))
@@ -523,7 +523,7 @@ def test_it_rejects_a_zip_bomb_by_its_compression_ratio():
 
 
 def test_it_rejects_an_archive_too_large_when_unpacked(monkeypatch):
-    monkeypatch.setattr(attachments, "MAX_UNPACKED_BYTES", 1 * MB)
+    monkeypatch.setattr(attachments.limits, "MAX_UNPACKED_BYTES", 1 * MB)
     data = docx_bytes(**{"word/media/noise.bin": _random_bytes(2 * MB)})
 
     with pytest.raises(AttachmentRejected) as excinfo:
