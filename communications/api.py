@@ -201,21 +201,15 @@ LIST_FIELDS = [name for name in CommunicationOut.model_fields if name not in ("u
 @v1.get("/communications", response={200: CommunicationPage, 422: ValidationErrors})
 def communication_list(request: HttpRequest, params: Query[ListParams]) -> dict:
     """Released communications, newest first (best match first with `q`), with filters."""
-    records = PublicRecord.objects.only(*LIST_FIELDS)
-    searching = params.q is not None and params.q.strip()
-    records = records.search(params.q) if searching else records.order_by("-sent_on", "-id")
-    if params.recipient:
-        records = records.filter(recipient=params.recipient.upper())
-    if params.kind:
-        records = records.filter(kind=params.kind)
-    if params.year:
-        records = records.filter(sent_on__year=params.year)
-    if params.theme:
-        records = records.filter(themes__contains=[params.theme])
-    if params.violation:
-        records = records.filter(violation_types__contains=[params.violation])
-    if params.reply_status:
-        records = records.filter(reply_status=params.reply_status)
+    records = PublicRecord.objects.only(*LIST_FIELDS).filtered(
+        q=params.q,
+        recipient=params.recipient,
+        kind=params.kind,
+        year=params.year,
+        theme=params.theme,
+        violation=params.violation,
+        reply_status=params.reply_status,
+    )
     # One row more than asked tells whether there is a next page, without counting the whole set.
     page = records.page(params.offset, params.offset + params.limit + 1)
     following = None
