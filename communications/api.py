@@ -293,3 +293,7 @@ def statistics(request: HttpRequest) -> dict:
 
 
 api.add_router("/v1/", v1)
+
+# What portal.urls mounts at /api/ with include("communications.api"), in the namespace the API reverses in.
+urlpatterns = api.urls[0]
+app_name = api.urls_namespace
