@@ -182,6 +182,6 @@ def _statistics_context() -> dict:
         "years": years,
         "states": data["states"],
         "by_year_count": len(data["by_year"]),
-        "by_year_rows": archive_stats.by_year_rows_html(data["by_year"]),
+        "by_year": data["by_year"],
         "charts": charts,
     }
