@@ -156,8 +156,6 @@ class Communication(models.Model):
     def release_due(self):
         return self.sent_at + PUBLICATION_DELAY if self.sent_at else None
 
-    reply_due = release_due
-
 
 class CommunicationStatusChange(models.Model):
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="status_changes")
