@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
@@ -307,9 +307,6 @@ class CommunicationAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         response["Cache-Control"] = "no-store"
         return response
-
-    def pdf_link(self, obj):
-        return reverse("admin:communications_communication_pdf", args=[obj.pk])
 
 
 @admin.register(Mandate)

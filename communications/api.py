@@ -12,17 +12,12 @@ from urllib.parse import urlencode
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter
-from django.utils.http import content_disposition_header
-from django.views.decorators.cache import cache_control
 from ninja import Field, NinjaAPI, Path, Query, Router, Schema
 
 from communications import stats as archive_stats
-from communications.models import Kind, PublicRecord, PublicReply, ReplyKind, ReplyStatus
+from communications import views
+from communications.models import Kind, PublicRecord, ReplyKind, ReplyStatus
 from submissions.models import PriorityFlag, ViolationType
-
-# The archive changes a few times a day; five minutes of caching by browsers and proxies costs nothing.
-# Short, like the public pages: a consent withdrawn after release must leave caches quickly.
-public_cache = cache_control(public=True, max_age=60)
 
 api = NinjaAPI(
     title="Human rights defenders: released communications",
@@ -36,9 +31,9 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url=None,  # the interactive page would load Swagger UI from another host
-    docs_decorator=public_cache,
+    docs_decorator=views.public_cache,
 )
-api.add_decorator(public_cache, mode="view")
+api.add_decorator(views.public_cache, mode="view")
 v1 = Router(tags=["communications"])
 
 MAX_LIMIT = 100
@@ -201,21 +196,15 @@ LIST_FIELDS = [name for name in CommunicationOut.model_fields if name not in ("u
 @v1.get("/communications", response={200: CommunicationPage, 422: ValidationErrors})
 def communication_list(request: HttpRequest, params: Query[ListParams]) -> dict:
     """Released communications, newest first (best match first with `q`), with filters."""
-    records = PublicRecord.objects.only(*LIST_FIELDS)
-    searching = params.q is not None and params.q.strip()
-    records = records.search(params.q) if searching else records.order_by("-sent_on", "-id")
-    if params.recipient:
-        records = records.filter(recipient=params.recipient.upper())
-    if params.kind:
-        records = records.filter(kind=params.kind)
-    if params.year:
-        records = records.filter(sent_on__year=params.year)
-    if params.theme:
-        records = records.filter(themes__contains=[params.theme])
-    if params.violation:
-        records = records.filter(violation_types__contains=[params.violation])
-    if params.reply_status:
-        records = records.filter(reply_status=params.reply_status)
+    records = PublicRecord.objects.only(*LIST_FIELDS).filtered(
+        q=params.q,
+        recipient=params.recipient,
+        kind=params.kind,
+        year=params.year,
+        theme=params.theme,
+        violation=params.violation,
+        reply_status=params.reply_status,
+    )
     # One row more than asked tells whether there is a next page, without counting the whole set.
     page = records.page(params.offset, params.offset + params.limit + 1)
     following = None
@@ -243,18 +232,7 @@ def reply_document(
     reply_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> HttpResponse:
     """The document of a published reply, as an attachment; 404 where it is not published."""
-    reply = (
-        PublicReply.objects.filter(record__slug=slug, pk=reply_id, document__isnull=False)
-        .only("document", "document_name", "content_type")
-        .first()
-    )
-    if reply is None:
-        raise Http404("no published document")
-    response = HttpResponse(bytes(reply.document), content_type=reply.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=reply.document_name or f"reply-{reply.pk}"
-    )
-    return response
+    return views.reply_document(request, slug, reply_id)
 
 
 # Registered after the document route, which the "anytext" slug would swallow otherwise.
@@ -315,3 +293,7 @@ def statistics(request: HttpRequest) -> dict:
 
 
 api.add_router("/v1/", v1)
+
+# What portal.urls mounts at /api/ with include("communications.api"), in the namespace the API reverses in.
+urlpatterns = api.urls[0]
+app_name = api.urls_namespace

@@ -6,6 +6,15 @@ class CommunicationsConfig(AppConfig):
     name = "communications"
     verbose_name = _("Communications")
 
+    def seed_demo(self) -> int:
+        """For `manage.py seed_demo`: the fictional letters (communications.demo), on submissions' demo cases.
+
+        Returns how many were made.
+        """
+        from communications import demo
+
+        return demo.seed()
+
     def ready(self) -> None:
         from submissions.signals import consent_changed
 

@@ -24,18 +24,12 @@ class ArchiveFilterForm(forms.Form):
         if not self.is_valid():
             return records.none()
         data = self.cleaned_data
-        if data["recipient"]:
-            records = records.filter(recipient=data["recipient"].upper())
-        if data["kind"]:
-            records = records.filter(kind=data["kind"])
-        if data["year"]:
-            records = records.filter(sent_on__year=data["year"])
-        if data["theme"]:
-            records = records.filter(themes__contains=[data["theme"]])
-        if data["violation"]:
-            records = records.filter(violation_types__contains=[data["violation"]])
-        if data["reply"]:
-            records = records.filter(reply_status=data["reply"])
-        if data["q"].strip():
-            records = records.search(data["q"].strip())
-        return records
+        return records.filtered(
+            q=data["q"],
+            recipient=data["recipient"],
+            kind=data["kind"],
+            year=data["year"],
+            theme=data["theme"],
+            violation=data["violation"],
+            reply_status=data["reply"],
+        )

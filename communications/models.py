@@ -156,8 +156,6 @@ class Communication(models.Model):
     def release_due(self):
         return self.sent_at + PUBLICATION_DELAY if self.sent_at else None
 
-    reply_due = release_due
-
 
 class CommunicationStatusChange(models.Model):
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="status_changes")
@@ -215,6 +213,38 @@ class ReplyStatus(models.TextChoices):
 
 
 class PublicRecordQuerySet(models.QuerySet):
+    def filtered(
+        self,
+        *,
+        q: str | None = None,
+        recipient: str | None = None,
+        kind: str | None = None,
+        year: int | None = None,
+        theme: str | None = None,
+        violation: str | None = None,
+        reply_status: str | None = None,
+    ) -> "PublicRecordQuerySet":
+        """The archive's filters, the same for the page, the CSV export and the API; an empty value filters nothing.
+
+        With `q`, a full-text search, best matches first (see search()); otherwise newest first.
+        """
+        records = self
+        if recipient:
+            records = records.filter(recipient=recipient.upper())
+        if kind:
+            records = records.filter(kind=kind)
+        if year:
+            records = records.filter(sent_on__year=year)
+        if theme:
+            records = records.filter(themes__contains=[theme])
+        if violation:
+            records = records.filter(violation_types__contains=[violation])
+        if reply_status:
+            records = records.filter(reply_status=reply_status)
+        if q and q.strip():
+            records = records.search(q.strip())
+        return records
+
     def search(self, text: str):
         """Full-text search of the public letter in English and Russian, best matches first.
 

@@ -88,19 +88,6 @@ def invalidate() -> None:
     cache.delete_many([CACHE_KEY, *(page_cache_key(code) for code, _ in settings.LANGUAGES)])
 
 
-def by_year_rows_html(by_year: list[dict]) -> str:
-    """The rows of the table of every year, recipient and type (thousands in a full archive).
-
-    Built here rather than in the template, whose lookup, escaping and number formatting of each of
-    some 20,000 values made up most of a cold statistics page.
-    """
-    return "".join(
-        f"<tr><td>{int(row['year'])}</td><td>{escape(row['recipient'])}</td><td>{escape(row['kind'])}</td>"
-        f"<td>{int(row['n'])}</td></tr>"
-        for row in by_year
-    )
-
-
 def bar_chart_svg(*, chart_id: str, title: str, description: str, bars: list[tuple[str, float]], unit: str = "") -> str:
     """A horizontal bar chart as accessible SVG: a title, a description, and a text label per bar."""
     height = 24 * len(bars) + 10

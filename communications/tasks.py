@@ -10,8 +10,3 @@ def tick() -> None:
     """Beat, often: release what is due and send the reminders; safe to run at any time, any number of times."""
     services.release_due()
     services.reminders_send()
-
-
-@shared_task(name="communications.refresh_public_record")
-def refresh_public_record(submission_id: int) -> None:
-    services.public_record_refresh_for_submission(submission_id=submission_id)

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -29,7 +30,8 @@ LIST_FIELDS = [
 # Columns a page of one record never shows: the search vectors alone are about 5 KB a record.
 DERIVED_FIELDS = ["letter_text", "search", "search_rank"]
 
-# Short, because a consent withdrawn after release must leave caches quickly.
+# For browsers and proxies, on every public page and the API. Short, because a consent withdrawn after
+# release must leave caches quickly.
 public_cache = cache_control(public=True, max_age=60)
 
 
@@ -84,11 +86,18 @@ def letter_pdf(request, slug):
 @require_safe
 @public_cache
 def reply_document(request, slug, reply_id):
-    reply = get_object_or_404(PublicReply, pk=reply_id, record__slug=slug)
-    if reply.document is None:
-        raise Http404
+    """The document of a published reply, as an attachment; 404 where it is not published. Also in the API."""
+    reply = (
+        PublicReply.objects.filter(record__slug=slug, pk=reply_id, document__isnull=False)
+        .only("document", "document_name", "content_type")
+        .first()
+    )
+    if reply is None:
+        raise Http404("no published document")
     response = HttpResponse(bytes(reply.document), content_type=reply.content_type or "application/octet-stream")
-    response["Content-Disposition"] = "attachment"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=reply.document_name or f"reply-{reply.pk}"
+    )
     return response
 
 
@@ -173,6 +182,6 @@ def _statistics_context() -> dict:
         "years": years,
         "states": data["states"],
         "by_year_count": len(data["by_year"]),
-        "by_year_rows": archive_stats.by_year_rows_html(data["by_year"]),
+        "by_year": data["by_year"],
         "charts": charts,
     }

@@ -1,4 +1,7 @@
-from django.db.models import Count
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
@@ -16,33 +19,24 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 
 class PortalAdminSite(OTPAdminSite):
-    """The admin with a second factor, and the desk queues on its index page."""
+    """The admin with a second factor, and on its index page the panels the apps register (the desk queues)."""
 
     login_form = StaffLoginForm
     site_header = "Defender case portal: staff"
     site_title = "Case portal staff"
     index_title = "Queues and records"
 
-    def index(self, request, extra_context=None):
-        from submissions.models import Status, Submission
-        from submissions.services import OPEN_STATUSES
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.index_panels: list[tuple[str, Callable[[HttpRequest], dict]]] = []
 
-        counts = (
-            Submission.objects.visible_to(request.user)
-            .filter(status__in=OPEN_STATUSES)
-            .values("desk__id", "desk__name", "status")
-            .annotate(n=Count("*"))  # COUNT(*): answered from the (desk, status) index alone
-            .order_by("desk__name", "status")
-        )
-        desks: dict = {}
-        for row in counts:
-            desk = desks.setdefault(row["desk__id"], {"id": row["desk__id"], "name": row["desk__name"], "total": 0})
-            desk[row["status"]] = row["n"]
-            desk["total"] += row["n"]
-        rows = list(desks.values())
-        biggest = max((row["total"] for row in rows), default=0)
-        columns = [(status, Status(status).label) for status in OPEN_STATUSES]
-        for row in rows:
-            row["cells"] = [row.get(status, 0) for status, _ in columns]
-        context = {"queue_rows": rows, "queue_columns": columns, "queue_max": biggest, **(extra_context or {})}
-        return super().index(request, context)
+    def register_index_panel(self, template_name: str, context: Callable[[HttpRequest], dict]) -> None:
+        """Show `template_name`, rendered with `context(request)`, above the index page's list of models.
+
+        Each app registers its own panel from its admin module, so that the portal imports no app.
+        """
+        self.index_panels.append((template_name, context))
+
+    def index(self, request, extra_context=None):
+        panels = [render_to_string(name, context(request), request) for name, context in self.index_panels]
+        return super().index(request, {"index_panels": panels, **(extra_context or {})})

@@ -9,8 +9,10 @@ import logging
 import os
 from functools import partial
 
-from celery import Celery, Task
+from celery import Celery
+from celery.contrib.django.task import DjangoTask
 from celery.signals import beat_init, before_task_publish, heartbeat_sent, worker_ready
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -20,23 +22,24 @@ logger = logging.getLogger(__name__)
 BEAT_HEARTBEAT_TASK = "portal.tasks.beat_heartbeat"
 
 
-class PortalTask(Task):
-    """Tasks take ids, are safe to run twice, and are sent only after commit.
+class PortalTask(DjangoTask):
+    """Celery's Django task (sent after commit), except that a broker that is down fails nothing.
 
-    A message that cannot be published (broker down) is logged and left for
-    the periodic sweep of the owning app, which finds the work again in the
-    database: the request that caused it has already committed and must not
-    fail because of the broker.
+    Tasks take ids and are safe to run twice. DjangoTask publishes in an on_commit callback, where a
+    broker that is down would raise after the commit, in the request that made the change. Here such a
+    message is logged and left for the periodic sweep of the owning app, which finds the work again in
+    the database.
     """
 
     def delay_on_commit(self, *args, **kwargs) -> None:
-        from django.db import transaction
+        self.apply_async_on_commit(args, kwargs)
 
-        transaction.on_commit(partial(self._send_after_commit, args, kwargs))
+    def apply_async_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(partial(self._publish_or_leave, *args, **kwargs))
 
-    def _send_after_commit(self, args, kwargs) -> None:
+    def _publish_or_leave(self, *args, **kwargs) -> None:
         try:
-            self.apply_async(args, kwargs)
+            self.apply_async(*args, **kwargs)
         except OperationalError:
             logger.warning("broker unavailable; %s left for the periodic sweep", self.name)
 

@@ -31,9 +31,5 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
         return True
 
 
-def is_blocked(scope: str, key: str, *, limit: int) -> bool:
-    return (cache.get(f"throttle:{scope}:{key}") or 0) >= limit
-
-
 def clear(scope: str, key: str) -> None:
     cache.delete(f"throttle:{scope}:{key}")

@@ -2,13 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from communications.api import api as public_api
 from portal import health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", public_api.urls),  # outside i18n_patterns: one address for the data in every language
+    path("api/", include("communications.api")),  # outside i18n_patterns: one address for the data in every language
 ]
 
 urlpatterns += i18n_patterns(

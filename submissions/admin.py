@@ -15,7 +15,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,6 +38,7 @@ from submissions.models import (
     InadmissibleReason,
     Message,
     PriorityFlag,
+    Status,
     StatusChange,
     Submission,
 )
@@ -475,3 +476,28 @@ class DeskAdmin(admin.ModelAdmin):
 class DeskCountryAdmin(admin.ModelAdmin):
     list_display = ["country", "desk"]
     list_filter = ["desk"]
+
+
+def queue_panel(request) -> dict:
+    """The admin index's panel: open submissions per desk and status, of the desks the user sees."""
+    counts = (
+        Submission.objects.visible_to(request.user)
+        .filter(status__in=OPEN_STATUSES)
+        .values("desk__id", "desk__name", "status")
+        .annotate(n=Count("*"))  # COUNT(*): answered from the (desk, status) index alone
+        .order_by("desk__name", "status")
+    )
+    desks: dict = {}
+    for row in counts:
+        desk = desks.setdefault(row["desk__id"], {"id": row["desk__id"], "name": row["desk__name"], "total": 0})
+        desk[row["status"]] = row["n"]
+        desk["total"] += row["n"]
+    rows = list(desks.values())
+    biggest = max((row["total"] for row in rows), default=0)
+    columns = [(status, Status(status).label) for status in OPEN_STATUSES]
+    for row in rows:
+        row["cells"] = [row.get(status, 0) for status, _ in columns]
+    return {"queue_rows": rows, "queue_columns": columns, "queue_max": biggest}
+
+
+admin.site.register_index_panel("admin/submissions/queue_panel.html", queue_panel)

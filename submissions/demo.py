@@ -7,8 +7,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
+from portal import roles
 from submissions import services
-from submissions.models import Message, Status, Submission
+from submissions.models import Desk, Message, Status, Submission
+
+# The desk of the demo cases (all in Central Asia), which the demo desk officer works at.
+DEMO_DESK = "central-asia"
 
 _CASES = [
     {
@@ -189,10 +193,16 @@ def demo_case(case: dict, *, status: Status, staff=None) -> Submission:
 
 
 def seed(*, staff=None) -> int:
-    """Create the demo cases unless demo data exists; returns how many were made."""
+    """Create the demo cases unless demo data exists; returns how many were made.
+
+    A desk officer without a desk (the demo account seed_demo creates) joins the demo desk: a desk officer
+    sees only the queues of their desks.
+    """
+    users = get_user_model().objects
+    Desk.objects.get(code=DEMO_DESK).members.add(*users.filter(groups__name=roles.DESK_OFFICER, desks=None))
     if Submission.objects.exists():
         return 0
-    staff = staff or get_user_model().objects.filter(is_superuser=True).first()
+    staff = staff or users.filter(is_superuser=True).first()
     for case in _CASES:
         demo_case(case, status=case["status"], staff=staff)
     return len(_CASES)

@@ -148,13 +148,8 @@ class DefenderForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class BaseDefenderFormSet(forms.BaseFormSet):
-    pass
-
-
 DefenderFormSet = forms.formset_factory(
     DefenderForm,
-    formset=BaseDefenderFormSet,
     extra=0,
     min_num=1,
     validate_min=True,

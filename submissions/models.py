@@ -224,12 +224,6 @@ class DeskCountry(models.Model):
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def by_reference(self, reference: str):
-        return self.filter(reference=reference)
-
-    def queue_order(self):
-        return self.order_by("-urgent", "-priority", "created_at")
-
     def unscreened(self):
         return self.filter(status=Status.RECEIVED, screened_at__isnull=True)
 

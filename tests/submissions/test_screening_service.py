@@ -5,6 +5,7 @@ from django.core import mail
 from django.db import connection
 
 from submissions import services
+from submissions.admin import SubmissionAdmin
 from submissions.models import Desk, NameFingerprint, Notification, Status, StatusChange, Submission
 from tests.support.factories import make_submission
 
@@ -52,7 +53,8 @@ def test_the_queue_orders_urgent_then_priority_then_age():
     urgent = screen(make_submission(country="KZ", violation_types=["surveillance"], current_situation=["detained"]))
     new_plain = screen(make_submission(country="KZ", violation_types=["surveillance"]))
 
-    assert list(Submission.objects.queue_order()) == [urgent, flagged, old_plain, new_plain]
+    # The order of the staff queue (the admin's changelist).
+    assert list(Submission.objects.order_by(*SubmissionAdmin.ordering)) == [urgent, flagged, old_plain, new_plain]
 
 
 def test_names_are_fingerprinted_without_plain_text():

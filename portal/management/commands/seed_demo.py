@@ -1,8 +1,12 @@
-"""Demo data and demo staff accounts for `make run`; does nothing the second time."""
+"""Demo staff accounts, and each app's demo data, for `make run`; does nothing the second time.
+
+An app takes part with a `seed_demo()` method on its AppConfig, so that the portal imports no app.
+"""
 
 import base64
 import secrets
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -16,7 +20,6 @@ DEMO_STAFF = [
     ("rapporteur", roles.RAPPORTEUR, False),
     ("admin", roles.ADMINISTRATOR, True),
 ]
-DEMO_DESK = "central-asia"
 
 
 def totp_secret(device: TOTPDevice) -> str:
@@ -28,10 +31,6 @@ class Command(BaseCommand):
     help = "Create fictional demo cases and one demo staff account per role (credentials printed once)."
 
     def handle(self, *args, **options):
-        from communications import demo as communications_demo
-        from submissions import demo as submissions_demo
-        from submissions.models import Desk
-
         users = get_user_model()
         created = []
         for username, role, superuser in DEMO_STAFF:
@@ -42,12 +41,10 @@ class Command(BaseCommand):
                 username=username, password=password, is_staff=True, is_superuser=superuser
             )
             user.groups.add(Group.objects.get(name=role))
-            if role == roles.DESK_OFFICER:
-                Desk.objects.get(code=DEMO_DESK).members.add(user)
             device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
             created.append((username, role, password, totp_secret(device)))
-        made = submissions_demo.seed()
-        letters = communications_demo.seed()
+        # Each app seeds its own demo data, in the order of INSTALLED_APPS: a later app's builds on an earlier one's.
+        made = {config.label: config.seed_demo() for config in apps.get_app_configs() if hasattr(config, "seed_demo")}
 
         if created:
             self.stdout.write("Demo staff accounts, shown once (staff site: /admin/):")
@@ -58,7 +55,7 @@ class Command(BaseCommand):
                 "authenticator app, or print the current code with: python -m portal.embedded -- "
                 "python manage.py totp_code USERNAME"
             )
-        if made or letters:
-            self.stdout.write(f"Demo cases created: {made}; demo communications: {letters}")
+        if any(made.values()):
+            self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items()))
         else:
             self.stdout.write("Demo data already present.")
