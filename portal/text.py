@@ -42,7 +42,12 @@ _MARKUP = re.compile(
     re.DOTALL,
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ATTRIBUTE_VALUE = re.compile(r"=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+_ATTRIBUTE_VALUE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+# Attributes that hold markup settings, not words anyone wrote (title, alt, href, id... are read).
+_TECHNICAL_ATTRIBUTES = frozenset({
+    "class", "style", "dir", "lang", "rel", "target", "type", "width", "height", "align", "valign", "role",
+    "colspan", "rowspan", "border", "cellpadding", "cellspacing", "start", "reversed", "scope",
+})  # fmt: skip
 
 # Look-alike letters, both cases: Cyrillic -> Latin (the inverse gives Latin -> Cyrillic).
 _CYRILLIC_LOOKALIKES = dict(
@@ -170,7 +175,9 @@ def stream(text: str) -> Stream:
             built.separate(match.start())
         attrs_at = match.start("attrs")
         for value in _ATTRIBUTE_VALUE.finditer(match.group("attrs")):
-            group = next(g for g in (1, 2, 3) if value.group(g) is not None)
+            if value.group(1).lower() in _TECHNICAL_ATTRIBUTES:
+                continue
+            group = next(g for g in (2, 3, 4) if value.group(g) is not None)
             hidden.append((attrs_at + value.start(group), value.group(group)))
     _read_text(built, text[position:], position)
     for offset, piece in hidden:
