@@ -5,11 +5,13 @@ in English and Russian, and name normalisation for duplicate detection.
 Nothing here touches the database; submissions.services applies the results.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from portal import text
 from submissions.models import (
     AgeGroup,
     ContactMethod,
@@ -47,23 +49,84 @@ _WORK_FLAGS = {
     WorkArea.ANTI_CORRUPTION: PriorityFlag.ANTI_CORRUPTION,
 }
 
-# Hints only: staff confirm them. Stems so that Russian endings still match.
+# Hints only: staff confirm them. Terms are compared with the words' lemmas (pymorphy3 for Russian,
+# the Snowball stem for English), never as substrings: "сотрудники" holds "рудник" and "Сергей"
+# holds "гей", and neither says anything about the case. A term is a word (any of its forms), a
+# phrase of such words (alternatives split by |), "word*" for the lemmas that begin with it,
+# "=word" for that exact written word only, "!WORD" for that word in capitals.
 _KEYWORDS = {
-    PriorityFlag.KILLING: r"\bkill|\bmurder|\bshot dead|убил|убит|убийств|застрел",
-    PriorityFlag.IMPRISONMENT: r"prison|sentenced|years? in (jail|a colony)|тюрьм|колони|лишени\w* свободы|приговор",
-    PriorityFlag.ONLINE_ATTACKS: r"online|social media|hack|doxx|интернет|соцсет|взлом|травл",
-    PriorityFlag.BUSINESS: r"compan|corporat|\bmine\b|mining|компани|корпорац|рудник|шахт",
-    PriorityFlag.WOMEN: r"\bwoman\b|\bwomen\b|женщин",
-    PriorityFlag.LGBTI: r"lgbt|\bgay\b|lesbian|transgender|лгбт|гей|лесби|трансгендер",
-    PriorityFlag.CHILD: r"\bchild|\bminor\b|school ?(girl|boy|student)|ребён|ребен|несовершеннолет|школьни",
-    PriorityFlag.DISABILITY: r"disab|wheelchair|инвалид|ограниченн\w* возможност",
-    PriorityFlag.MIGRANTS: r"refugee|migrant|asylum|беженц|мигрант|убежищ",
-    PriorityFlag.LAND_ENVIRONMENT: r"\bland\b|environment|indigenous|pasture|forest|земл|эколог|коренн|пастбищ|лес",
-    PriorityFlag.REMOTE: r"remote|isolated|mountain village|отдалённ|отдаленн|горн\w* (село|кишлак)",
-    PriorityFlag.ANTI_CORRUPTION: r"corrupt|brib|коррупц|взятк",
-    PriorityFlag.UN_REPRISALS: r"\bUN\b|United Nations|Human Rights Council|\bООН\b|Совет\w* по правам человека",
+    PriorityFlag.KILLING: ["kill*", "murder*", "shot dead", "убить", "убийство", "убитый", "убийца", "застрелить"],
+    PriorityFlag.IMPRISONMENT: [
+        "prison*", "imprison*", "sentence", "jail*", "colony", "тюрьма", "колония", "лишение свобода", "приговор",
+        "приговорить",
+    ],
+    PriorityFlag.ONLINE_ATTACKS: [
+        "online", "social media", "hack*", "doxx*", "интернет", "соцсеть", "социальный сеть", "взлом", "взломать",
+        "травля",
+    ],
+    PriorityFlag.BUSINESS: [
+        "company", "compani*", "corporat*", "=mining", "=mines", "miner", "компания", "корпорация", "рудник", "шахта",
+        "шахтёр", "горнодобывающий",
+    ],
+    PriorityFlag.WOMEN: ["woman", "women", "женщина"],
+    PriorityFlag.LGBTI: ["lgbt*", "gay", "lesbian*", "transgender*", "лгбт*", "гей", "лесбиянка", "трансгендер*"],
+    PriorityFlag.CHILD: [
+        "child*", "minor", "school student|girl|boy|pupil", "schoolgirl", "schoolboy", "ребёнок", "несовершеннолет*",
+        "школьник", "школьница",
+    ],
+    PriorityFlag.DISABILITY: ["disab*", "wheelchair", "инвалид*", "ограниченный возможность"],
+    PriorityFlag.MIGRANTS: ["refugee*", "migrant*", "asylum", "беженец", "беженка", "мигрант*", "убежище"],
+    PriorityFlag.LAND_ENVIRONMENT: [
+        "land", "environment*", "indigenous", "pasture*", "forest*", "земля", "земельный", "эколог*", "коренной",
+        "пастбище", "лес", "лесной",
+    ],
+    PriorityFlag.REMOTE: ["remote", "isolated", "mountain village", "отдалённый", "горный село|кишлак|аул"],
+    PriorityFlag.ANTI_CORRUPTION: ["corrupt*", "brib*", "коррупц*", "взятка"],
+    PriorityFlag.UN_REPRISALS: [
+        "!UN", "united nations", "human rights council", "!ООН", "совет по право человек",
+    ],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Term:
+    slots: tuple[tuple[str, ...], ...]  # per word, its alternatives
+
+
+def _alternative_matches(alternative: str, token: text.Token) -> bool:
+    if alternative.startswith("!"):
+        return token.shape == "upper" and token.norm == alternative[1:].casefold()
+    if alternative.startswith("="):
+        return token.norm == alternative[1:]
+    word_lemmas = text.lemmas(token.norm, "en")
+    if alternative.endswith("*"):
+        prefix = alternative[:-1]
+        return any(lemma.startswith(prefix) for lemma in word_lemmas)
+    return bool(word_lemmas & _term_lemmas(alternative))
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_lemmas(word: str) -> frozenset[str]:
+    if any(text.is_cyrillic(char) for char in word):
+        return frozenset({word.replace("ё", "е")})
+    return text.lemmas(word, "en")
+
+
+_TERMS = {
+    flag: [_Term(tuple(tuple(slot.split("|")) for slot in term.split())) for term in terms]
+    for flag, terms in _KEYWORDS.items()
 }
-_KEYWORD_PATTERNS = {flag: re.compile(pattern, re.IGNORECASE) for flag, pattern in _KEYWORDS.items()}
+
+
+def _has_term(words: list[text.Token], term: _Term) -> bool:
+    width = len(term.slots)
+    for i in range(len(words) - width + 1):
+        if all(
+            any(_alternative_matches(alternative, words[i + k]) for alternative in slot)
+            for k, slot in enumerate(term.slots)
+        ):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -113,8 +176,9 @@ def priority_flags(submission, defenders: list) -> list[str]:
 
 
 def keyword_hints(texts: Iterable[str], already: Iterable[str]) -> list[str]:
-    text = "\n".join(texts)
-    found = {flag.value for flag, pattern in _KEYWORD_PATTERNS.items() if pattern.search(text)}
+    """Flags the narrative suggests, word by word; staff confirm them."""
+    words = [word for piece in texts for word in text.tokens(piece)]
+    found = {flag.value for flag, terms in _TERMS.items() if any(_has_term(words, term) for term in terms)}
     return sorted(found - set(already))
 
 
@@ -137,15 +201,9 @@ def screen(submission, defenders: list, consent) -> Screening:
 
 # --- Names ------------------------------------------------------------------
 
-# Cyrillic as used for Russian, Tajik, Kazakh, Kyrgyz, Uzbek and Turkmen, to
-# plain Latin. Variants are folded further by _fold below.
-_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "ғ": "gh", "қ": "q", "ҳ": "h", "ҷ": "j", "ӣ": "i", "ӯ": "u", "ә": "a",
-    "ө": "o", "ү": "u", "ұ": "u", "і": "i", "ң": "ng", "ў": "u", "һ": "h", "җ": "j",
-}  # fmt: skip
+# The table lives in portal.text (the name gate reads names with it too). The folds below make
+# the keys of the stored fingerprints: changing them changes every key, so they stay as they are.
+transliterate = text.transliterate
 _FOLDS = [
     (r"shch", "sh"),
     (r"dzh|dj|zh", "j"),
@@ -166,20 +224,27 @@ def _fold(word: str) -> str:
     return word
 
 
-def transliterate(text: str) -> str:
-    """Cyrillic letters in Latin (lower case), the rest unchanged."""
-    return "".join(_CYRILLIC.get(char, char) for char in unicodedata.normalize("NFKC", text).lower())
-
-
 def name_tokens(name: str) -> list[str]:
     """A name as comparable parts: 'Ульфатхоним Мамадшоева' and 'Ulfathonim Mamadshoeva' give the same."""
-    text = transliterate(name)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    words = re.findall(r"[a-z]+", text)
+    latin = transliterate(name)
+    latin = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z]+", latin)
     return [_fold(word) for word in words if word]
 
 
+# A Russian-style patronymic (Nurlanovna, Нурланович): shared by every child of a father with a
+# common first name, so it does not tell people apart.
+_PATRONYMIC = re.compile(r"(ov|ev|iev|in)(na|ic|ich)$|(ic|ichn|inichn)a$")
+
+
 def name_keys(name: str) -> tuple[str, list[str]]:
-    """The whole name (parts in any order) and the parts long enough to tell people apart."""
+    """The whole name (parts in any order) and the parts that tell people apart.
+
+    Two submissions are possible duplicates when the whole name, or two of these
+    parts, are alike. A patronymic is not among the parts: "Aigerim Nurlanovna
+    Bekova" and "Aigerim Nurlanovna Sultanova" share a first name and a
+    patronymic, not a surname, and are two people.
+    """
     tokens = name_tokens(name)
-    return " ".join(sorted(tokens)), sorted({token for token in tokens if len(token) >= 4})
+    parts = {token for token in tokens if len(token) >= 4 and not _PATRONYMIC.search(token)}
+    return " ".join(sorted(tokens)), sorted(parts)

@@ -150,3 +150,54 @@ def test_one_name_across_spellings_and_scripts_gives_the_same_keys(one, other):
 @pytest.mark.parametrize(("one", "other"), [("Askarov", "Ismailov"), ("Mamadshoeva", "Mamadaliev")])
 def test_different_names_give_different_keys(one, other):
     assert screening.name_keys(one)[0] != screening.name_keys(other)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Сотрудники полиции задержали его у дома", "business"),  # сотрудники holds "рудник"
+        ("Сергей Петров защищает журналистов", "lgbti"),  # Сергей holds "гей"
+        ("Её отвезли на лестничную площадку", "land_environment"),  # лестничную holds "лес"
+        ("Il a été arrêté par un policier", "un_reprisals"),  # French "un"
+        ("He hacked nothing; his skills are legal", "killing"),  # skills holds "kill"
+        ("It is mine, she said", "business"),
+    ],
+)
+def test_keyword_hints_read_words_not_substrings(text, flag):
+    assert flag not in screening.keyword_hints([text], already=[])
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("работники рудника и шахтёры", "business"),
+        ("он гей и открыто об этом говорит", "lgbti"),
+        ("вырубка леса в горном кишлаке", "land_environment"),
+        ("вырубка леса в горном кишлаке", "remote"),
+        ("retaliation after she briefed the UN", "un_reprisals"),
+        ("the killers were never found", "killing"),
+        ("он был убит", "killing"),
+        ("детей активистов вызывали на допрос", "child"),
+    ],
+)
+def test_keyword_hints_find_every_form_of_the_word(text, flag):
+    assert flag in screening.keyword_hints([text], already=[])
+
+
+def test_keyword_hints_are_the_same_each_time():
+    texts = ["Сотрудники компании угрожали экологу", "sentenced to prison"]
+
+    assert screening.keyword_hints(texts, already=[]) == screening.keyword_hints(texts, already=[])
+
+
+def test_a_patronymic_is_not_a_part_that_tells_people_apart():
+    _, bekova = screening.name_keys("Aigerim Nurlanovna Bekova")
+    _, sultanova = screening.name_keys("Айгерим Нурлановна Султанова")
+
+    assert set(bekova) & set(sultanova) == {"aigerim"}
+    assert screening.name_keys("Бекова Айгерим Нурлановна")[1] == bekova
+
+
+@pytest.mark.parametrize("name", ["Нурлан Сергеевич Ахметов", "Nurlan Sergeyevich Akhmetov", "Ильинична"])
+def test_patronymics_are_left_out_of_the_parts(name):
+    assert not any(part.endswith(("ich", "ic", "na")) for part in screening.name_keys(name)[1])

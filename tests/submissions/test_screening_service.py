@@ -85,6 +85,22 @@ def test_possible_duplicates_are_found_across_scripts_and_spellings():
     assert list(services.possible_duplicates(other)) == []
 
 
+def _named(name):
+    submission = make_submission(country="KZ")
+    submission.defenders.update(name=name)
+    NameFingerprint.objects.filter(submission=submission).delete()
+    return screen(submission)
+
+
+def test_a_shared_first_name_and_patronymic_do_not_make_a_duplicate():
+    bekova = _named("Aigerim Nurlanovna Bekova")
+    sultanova = _named("Айгерим Нурлановна Султанова")
+    again = _named("Бекова Айгерим")
+
+    assert list(services.possible_duplicates(sultanova)) == []
+    assert list(services.possible_duplicates(bekova)) == [again]
+
+
 def test_an_urgent_case_is_announced_to_its_desk_once_without_personal_data():
     Desk.objects.filter(code="central-asia").update(email="central-asia@example.org")
     submission = screen(make_submission(country="TJ", current_situation=["detained"]))
