@@ -11,6 +11,7 @@ from communications.models import CommunicationStatus, PublicRecord, PublicReply
 from communications.release import CONFIDENTIAL_REPLY
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
+from tests.support.mail import drain_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -99,13 +100,19 @@ def test_the_release_names_only_victims_who_agreed_to_public_naming():
     assert "U. M." in text
 
 
-def test_consent_withdrawn_before_release_is_honoured_by_the_release():
+def test_consent_withdrawn_before_release_holds_the_release_and_then_is_honoured_by_it():
+    rapporteur = make_staff_user("rapp", "Rapporteur")
     submission = make_accepted_submission(country="TJ", public_naming=True)
     communication = make_sent_communication(submissions=[submission], sent_at=SENT)
     submission_services.consent_withdraw(submission=submission, language="en")
 
     with time_machine.travel(DAY_60, tick=False):
-        services.release_due()
+        assert services.release_due() == 0  # held until staff act on the changed consent
+    services.communication_acknowledge_consent(
+        communication=communication, by=rapporteur, reason="Released with initials only"
+    )
+    with time_machine.travel(DAY_60 + datetime.timedelta(minutes=1), tick=False):
+        assert services.release_due() == 1
 
     assert communication.public_record and "Mamadshoeva" not in public_text()
 
@@ -125,6 +132,8 @@ def test_consent_withdrawn_after_release_redacts_the_public_record_at_once_and_t
     )
 
     assert "Mamadshoeva" not in public_text()
+    assert mail.outbox == []  # written to the outbox, sent after commit by a worker
+    assert drain_outbox() == 1
     assert [m.to for m in mail.outbox] == [[rapporteur.email]]
     assert communication.reference in mail.outbox[0].subject
     assert "Mamadshoeva" not in mail.outbox[0].body
@@ -189,10 +198,12 @@ def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdu
     with time_machine.travel(DAY_60 - datetime.timedelta(days=7), tick=False):
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
+    assert drain_outbox() == 1
     assert "last chance to withhold" in mail.outbox[0].body
 
     with time_machine.travel(DAY_60 + datetime.timedelta(days=1), tick=False):
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
+    assert drain_outbox() == 1
     assert mail.outbox[1].subject == f"No reply to {communication.reference}"
     assert all(m.to == [rapporteur.email] for m in mail.outbox)
