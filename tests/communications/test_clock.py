@@ -9,9 +9,12 @@ from django.core import mail
 from communications import services
 from communications.models import CommunicationStatus, PublicRecord, PublicReply
 from communications.release import CONFIDENTIAL_REPLY
+from portal import outbox
+from portal.models import Mail
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
-from tests.support.mail import drain_outbox
+from tests.support.mail import SmtpSink, drain_outbox
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +210,24 @@ def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdu
     assert drain_outbox() == 1
     assert mail.outbox[1].subject == f"No reply to {communication.reference}"
     assert all(m.to == [rapporteur.email] for m in mail.outbox)
+
+
+def test_the_last_chance_reminder_survives_a_mail_server_that_is_down(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1
+    make_staff_user("rapp", "Rapporteur", email="rapporteur@example.org")
+    communication = make_sent_communication(sent_at=SENT)
+
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7), tick=False):
+        assert services.reminders_send() == 1
+    reminder = Mail.objects.get(key=f"communications.release-reminder:{communication.pk}")
+    with pytest.raises(ConnectionRefusedError):
+        outbox.mail_send(mail_id=reminder.pk)
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7, minutes=-5), tick=False):
+        assert services.reminders_send() == 0  # it is in the outbox already, not written twice
+
+    with SmtpSink(settings.EMAIL_PORT) as sink:
+        assert outbox.mail_send(mail_id=reminder.pk)
+    [(_sender, recipients, message)] = sink.messages
+    assert recipients == ["rapporteur@example.org"]
+    assert message["Subject"] == f"{communication.reference} becomes public on 2026-05-01"
