@@ -6,19 +6,22 @@ the rapporteur acts, and the case's desk and the rapporteur get one mail through
 """
 
 import datetime
+import threading
 
+import psycopg2
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
 
 from communications import services
-from communications.models import CommunicationStatus, ConsentAlert, PublicRecord
+from communications.models import Communication, CommunicationStatus, ConsentAlert, PublicRecord
 from communications.services import WorkflowError
 from portal.models import Mail
 from submissions import services as submission_services
-from submissions.models import Consent, Desk, WrittenConsent
+from submissions.models import Consent, Desk, Submission, WrittenConsent
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
 from tests.support.mail import drain_outbox
 from tests.support.staff import login_staff, make_rapporteur
@@ -262,3 +265,66 @@ def test_the_alert_shows_on_the_letters_page_and_the_rapporteur_acknowledges_it_
     assert (alert.resolved_by, alert.resolution) == (rapporteur, "Will be revised")
     page = client.get(page_url).content.decode()
     assert "withdrew their consent" not in page and "step-acknowledge_consent" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_racing_the_sending_of_the_letter_never_deadlocks_and_always_leaves_an_alert(people):
+    letters = [approved_letter(people) for _ in range(6)]
+    errors: list[Exception] = []
+
+    def run(barrier, step):
+        try:
+            barrier.wait()
+            step()
+        except WorkflowError:
+            pass  # sending refused: the withdrawal came first
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    for communication, submission in letters:
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=run, args=(barrier, lambda c=communication: services.communication_send(
+                communication=Communication.objects.get(pk=c.pk), by=people["desk"]))),
+            threading.Thread(target=run, args=(barrier, lambda s=submission: change_consent(
+                Submission.objects.get(pk=s.pk)))),
+        ]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert errors == []
+    for communication, _submission in letters:
+        alert = ConsentAlert.objects.get(communication=communication)
+        communication.refresh_from_db()
+        # Sent before the withdrawal committed, or refused after it: held either way, never lost.
+        assert alert.resolved_at is None
+        assert communication.status in (S.APPROVED, S.SENT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_does_not_wait_on_a_consent_being_recorded_for_the_case(people):
+    """A consent being recorded holds a key-share lock on the case (its foreign key) while it waits for the
+    case's letters; sending, which holds the letter, must not then wait for the case, or both would deadlock."""
+    communication, submission = approved_letter(people)
+    db = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None, host=db["HOST"] or None,
+        port=db["PORT"] or None,
+    )  # fmt: skip
+    other.cursor().execute("SELECT id FROM submissions_submission WHERE id = %s FOR KEY SHARE", [submission.pk])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        services.communication_send(communication=communication, by=people["desk"])
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    communication.refresh_from_db()
+    assert communication.status == S.SENT
