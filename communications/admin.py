@@ -33,6 +33,8 @@ from portal.roles import sees_every_desk
 from submissions.models import Submission
 
 S = CommunicationStatus
+# Workflow steps recorded with the reason staff give.
+REASON_NEEDED = ("withhold", "release", "back_to_draft", "acknowledge_consent")
 
 
 def recipient_choices():
@@ -199,6 +201,7 @@ class CommunicationAdmin(admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "naming_problems": services.naming_problems(communication),
+                "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
                 "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
             }
@@ -232,11 +235,10 @@ class CommunicationAdmin(admin.ModelAdmin):
                      ("withhold", "Withhold", "release_communication")],
             S.WITHHELD: [("release", "Release", "release_communication")],
         }  # fmt: skip
-        return [
-            (action, label)
-            for action, label, permission in options.get(communication.status, [])
-            if user.has_perm(f"communications.{permission}")
-        ]
+        steps = options.get(communication.status, [])
+        if services.consent_alerts_open(communication):
+            steps = [("acknowledge_consent", "Acknowledge the consent change", "approve_communication"), *steps]
+        return [(action, label) for action, label, permission in steps if user.has_perm(f"communications.{permission}")]
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -267,8 +269,11 @@ class CommunicationAdmin(admin.ModelAdmin):
             "send": lambda: services.communication_send(communication=communication, by=user),
             "release": lambda: services.communication_release(communication=communication, by=user, reason=reason),
             "withhold": lambda: services.communication_withhold(communication=communication, by=user, reason=reason),
+            "acknowledge_consent": lambda: services.communication_acknowledge_consent(
+                communication=communication, by=user, reason=reason
+            ),
         }
-        if action in ("withhold", "release", "back_to_draft") and not reason:
+        if action in REASON_NEEDED and not reason:
             messages.error(request, "Give the reason: it is recorded with the decision.")
         else:
             try:

@@ -18,12 +18,12 @@ class CommunicationsConfig(AppConfig):
     def ready(self) -> None:
         from submissions.signals import consent_changed
 
-        consent_changed.connect(_redact_released_records, dispatch_uid="communications.consent_changed")
+        consent_changed.connect(_consent_takes_effect, dispatch_uid="communications.consent_changed")
 
 
-def _redact_released_records(sender, *, submission_id: int, **kwargs) -> None:
-    # At once, in the source's own request: a public record must not keep a
-    # name a minute longer than the consent allows.
-    from communications.services import public_record_refresh_for_submission
+def _consent_takes_effect(sender, *, submission_id: int, consent, previous, **kwargs) -> None:
+    # At once, in the source's own request and its transaction: a public record must not keep a name a
+    # minute longer than the consent allows, and a withdrawal is never recorded without its effect.
+    from communications.services import consent_change_take_effect
 
-    public_record_refresh_for_submission(submission_id=submission_id)
+    consent_change_take_effect(submission_id=submission_id, consent=consent, previous=previous)

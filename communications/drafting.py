@@ -28,8 +28,7 @@ def _paragraphs(text: str) -> str:
 
 
 def _named(defender, submission) -> tuple[str, bool]:
-    consent = submission.current_consent()
-    if consent is not None and consent.contact_government and not consent.withdrawn:
+    if submission.may_name_to_government():
         return defender.name, True
     return initials(defender.name), False
 

@@ -172,6 +172,32 @@ class CommunicationStatusChange(models.Model):
         return f"{self.communication}: {self.from_status or '-'} -> {self.to_status}"
 
 
+class ConsentAlert(models.Model):
+    """A consent withdrawn or narrowed while a letter of the case was approved, sent, withheld or public.
+
+    Written in the request that recorded the consent, with one mail to the case's desk and the rapporteur.
+    While it is open, the letter's next step (recording as sent, release) waits: the rapporteur acknowledges
+    it with a reason, or approves the revised letter again, in either case against the current consent.
+    """
+
+    communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="consent_alerts")
+    consent = models.ForeignKey("submissions.Consent", on_delete=models.PROTECT, related_name="+")
+    status_then = models.CharField(max_length=10, choices=CommunicationStatus)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    resolution = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["communication", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["communication", "consent"], name="one_alert_per_communication_consent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.communication}: consent of {self.consent.submission.reference} changed"
+
+
 class ReferenceCounter(models.Model):
     """The last number given to a recipient in a year; numbers are never reused."""
 

@@ -27,8 +27,7 @@ def _hidden(communication) -> tuple[list[tuple[str, str]], bool]:
     """Each (text, replacement) that must not appear in public, and whether any defender is unnamed."""
     hidden, defender_withheld = [], False
     for submission in communication.submissions.all():
-        consent = submission.current_consent()
-        public = consent is not None and consent.public_naming and not consent.withdrawn
+        public = submission.may_name_publicly()
         for defender in submission.defenders.all():
             if not public:
                 defender_withheld = True

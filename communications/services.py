@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 import nh3
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from communications import release
@@ -19,11 +19,14 @@ from communications.models import (
     Communication,
     CommunicationStatus,
     CommunicationStatusChange,
+    ConsentAlert,
     Reply,
 )
 from communications.names import mentions
+from portal import outbox
 from portal.roles import RAPPORTEUR, has_role
 from submissions import services as submission_services
+from submissions.models import Desk
 from submissions.models import Status as SubmissionStatus
 
 logger = logging.getLogger(__name__)
@@ -59,8 +62,7 @@ def naming_problems(communication: Communication) -> list[str]:
     """Defenders named in the letter although they did not agree to be named to the government."""
     problems = []
     for submission in communication.submissions.all():
-        consent = submission.current_consent()
-        if consent is not None and consent.contact_government and not consent.withdrawn:
+        if submission.may_name_to_government():
             continue
         for defender in submission.defenders.all():
             if mentions(communication.body, defender.name):
@@ -112,13 +114,55 @@ def communication_submit_for_review(*, communication: Communication, by) -> Comm
     return _change(communication, to=S.IN_REVIEW, allowed=[S.DRAFT], by=by)
 
 
+def _open_alerts(communication: Communication):
+    return ConsentAlert.objects.filter(communication=communication, resolved_at__isnull=True)
+
+
+def consent_alerts_open(communication: Communication) -> list[ConsentAlert]:
+    """The consent changes staff have not acted on yet, for the letter's page."""
+    return list(_open_alerts(communication).select_related("consent__submission"))
+
+
+def _check_no_alert(communication: Communication, *, step: str) -> None:
+    """A consent changed after approval holds the letter's next step until staff act."""
+    if _open_alerts(communication).exists():
+        raise WorkflowError(
+            f"The victim's consent changed after this letter was approved: it cannot be {step} until the "
+            "rapporteur acknowledges the change, or approves the revised letter again."
+        )
+
+
+def _resolve_alerts(communication: Communication, *, by, resolution: str) -> int:
+    return _open_alerts(communication).update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
+
+
 def communication_approve(*, communication: Communication, by) -> Communication:
+    """The rapporteur's approval, against the current consent; it settles any earlier consent alert."""
     if not has_role(by, RAPPORTEUR):
         raise PermissionDenied("only the rapporteur approves communications")
-    problems = naming_problems(communication)
-    if problems:
-        raise WorkflowError(" ".join(problems))
-    return _change(communication, to=S.APPROVED, allowed=[S.IN_REVIEW], by=by)
+    with transaction.atomic():
+        problems = naming_problems(communication)
+        if problems:
+            raise WorkflowError(" ".join(problems))
+        _change(communication, to=S.APPROVED, allowed=[S.IN_REVIEW], by=by)
+        _resolve_alerts(communication, by=by, resolution="Approved again with the current consent.")
+    return communication
+
+
+def communication_acknowledge_consent(*, communication: Communication, by, reason: str) -> int:
+    """The rapporteur has seen the changed consent and decided (the reason says how); the letter may go on.
+
+    The naming checks still run at every later step: acknowledging never lets a name through.
+    """
+    if not has_role(by, RAPPORTEUR):
+        raise PermissionDenied("only the rapporteur acknowledges a consent change")
+    if not reason.strip():
+        raise WorkflowError("acknowledging a consent change needs a reason")
+    with transaction.atomic():
+        Communication.objects.select_for_update().get(pk=communication.pk)
+        resolved = _resolve_alerts(communication, by=by, resolution=reason.strip())
+    logger.info("communication %s consent change acknowledged", communication.pk)
+    return resolved
 
 
 def communication_back_to_draft(*, communication: Communication, by, reason: str) -> Communication:
@@ -146,6 +190,11 @@ def communication_send(*, communication: Communication, by, sent_at=None) -> Com
         locked = Communication.objects.select_for_update().filter(pk=communication.pk, status=S.APPROVED).first()
         if locked is None:
             raise WorkflowError(f"{communication} is not approved")
+        # The current consent, as at approval: the letter must not name anyone who took it back since.
+        _check_no_alert(locked, step="recorded as sent")
+        problems = naming_problems(locked)
+        if problems:
+            raise WorkflowError(" ".join(problems))
         number = _next_number(locked.recipient, sent_at.year)
         reference = f"{locked.kind} {locked.recipient} {number}/{sent_at.year}"
         _change(communication, to=S.SENT, allowed=[S.APPROVED], by=by, reference=reference, sent_at=sent_at)
@@ -179,6 +228,11 @@ def communication_release(*, communication: Communication, by=None, reason: str 
             return False
         if by is None and (locked.status != S.SENT or locked.sent_at + PUBLICATION_DELAY > now):
             return False
+        if by is None and _open_alerts(locked).exists():
+            return False  # held until staff act on the changed consent; the clock releases it afterwards
+        if by is not None:
+            _check_no_alert(locked, step="released")
+        # The public record itself is written from the current consent (release.write_public_record).
         early = locked.sent_at + PUBLICATION_DELAY > now
         fields = {"released_at": now}
         if by is not None and early:
@@ -212,20 +266,79 @@ def reply_record(
 
 
 def public_record_refresh_for_submission(*, submission_id: int) -> int:
-    """A consent changed: rewrite the public records of the released communications of that case."""
+    """Rewrite the public records of the released communications of a case from its current consent."""
     count = 0
     released = Communication.objects.filter(submissions__pk=submission_id, status=S.RELEASED).distinct()
     for communication in released:
         with transaction.atomic():
             release.write_public_record(communication)
-        _notify_staff(
-            f"Public record {communication.reference} redacted",
-            f"The victim changed their consent to public naming. The public record of {communication.reference} "
-            "was rewritten at once from the current consent. Check any copies published elsewhere.",
-            communication,
-        )
         count += 1
     return count
+
+
+HELD = [S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED]
+
+
+def consent_change_take_effect(*, submission_id: int, consent, previous) -> list[ConsentAlert]:
+    """A source recorded a new consent: it takes effect in their request, within its transaction.
+
+    The case's letters are locked first, so that a letter being sent or released meanwhile is seen
+    in its new status. Released records are rewritten at once from the new consent. A withdrawal or a
+    narrowing also opens an alert on each approved, sent, withheld or released letter of the case,
+    which holds its next step, and mails the desk and the rapporteur once (through the outbox: this
+    request never waits on a mail server).
+    """
+    letters = list(
+        Communication.objects.select_for_update()
+        .filter(pk__in=Communication.objects.filter(submissions__pk=submission_id).values("pk"))
+        .order_by("pk")
+    )
+    for communication in letters:
+        if communication.status == S.RELEASED:
+            release.write_public_record(communication)
+    if not consent.takes_back(previous):
+        return []
+    alerts = []
+    for communication in letters:
+        if communication.status not in HELD:
+            continue
+        alert, created = ConsentAlert.objects.get_or_create(
+            communication=communication, consent=consent, defaults={"status_then": communication.status}
+        )
+        if created:
+            _mail_consent_alert(alert)
+            alerts.append(alert)
+    logger.info("submission %s consent change held %s letters", submission_id, len(alerts))
+    return alerts
+
+
+def _label(communication: Communication) -> str:
+    return communication.reference or f"Communication {communication.pk} ({communication.get_status_display()})"
+
+
+def _mail_consent_alert(alert: ConsentAlert) -> None:
+    communication, consent = alert.communication, alert.consent
+    change = "withdrew their consent" if consent.withdrawn else "narrowed their consent to being named"
+    if communication.status == S.RELEASED:
+        effect = (
+            "Its public record was rewritten at once from the current consent. "
+            "Check any copies published elsewhere, and acknowledge the change on the letter's page."
+        )
+    else:
+        effect = (
+            "Recording it as sent and its release are held until the rapporteur acknowledges the change "
+            "on the letter's page, or approves the revised letter again."
+        )
+    path = reverse("admin:communications_communication_change", args=[communication.pk])
+    outbox.mail_queue(
+        key=f"communications.consent-alert:{alert.pk}",
+        to=_desk_and_rapporteur(communication),
+        subject=f"Consent changed: {_label(communication)}",
+        body=(
+            f"The victim in case {consent.submission.reference} {change} on {consent.recorded_at:%Y-%m-%d}. "
+            f"This concerns {_label(communication)}.\n\n{effect}\n\nOpen it in the staff site: {path}\n"
+        ),
+    )
 
 
 # --- The clock ----------------------------------------------------------------
@@ -248,25 +361,40 @@ def _staff_to_tell(communication: Communication) -> list[str]:
     return sorted(emails)
 
 
-def _notify_staff(subject: str, body: str, communication: Communication) -> None:
-    recipients = _staff_to_tell(communication)
-    if recipients:
-        send_mail(subject, body, None, recipients)
+def _desk_and_rapporteur(communication: Communication) -> list[str]:
+    """The rapporteur, the drafter, and each desk of the letter's cases (its address, or else its members)."""
+    emails = set(_staff_to_tell(communication))
+    for desk in Desk.objects.filter(submissions__communications=communication).distinct():
+        if desk.email:
+            emails.add(desk.email)
+        else:
+            emails |= set(desk.members.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    return sorted(emails)
 
 
-def _remind_once(communications, *, marker: str, now, subject: str, body: str) -> int:
-    """Tell staff about each communication once: the marker column is claimed before the mail goes."""
-    sent = 0
+def _remind_once(communications, *, kind: str, marker: str, now, subject: str, body: str) -> int:
+    """Tell staff about each communication once.
+
+    The marker column is set in the transaction that writes the mail to the outbox: both commit or
+    neither does, and the outbox delivers the mail (at least once), however long the mail server is down.
+    """
+    queued = 0
     for communication in communications:
-        # A parallel run finds nothing left to claim.
-        claimed = Communication.objects.filter(pk=communication.pk, **{f"{marker}__isnull": True}).update(
-            **{marker: now}
-        )
-        if claimed:
-            values = {"reference": communication.reference, "due": communication.release_due}
-            _notify_staff(subject.format(**values), body.format(**values), communication)
-            sent += 1
-    return sent
+        with transaction.atomic():
+            # A parallel run finds nothing left to claim.
+            claimed = Communication.objects.filter(pk=communication.pk, **{f"{marker}__isnull": True}).update(
+                **{marker: now}
+            )
+            if claimed:
+                values = {"reference": communication.reference, "due": communication.release_due}
+                outbox.mail_queue(
+                    key=f"communications.{kind}:{communication.pk}",
+                    to=_staff_to_tell(communication),
+                    subject=subject.format(**values),
+                    body=body.format(**values),
+                )
+                queued += 1
+    return queued
 
 
 def reminders_send(*, now=None) -> int:
@@ -283,6 +411,7 @@ def reminders_send(*, now=None) -> int:
     )
     return _remind_once(
         soon,
+        kind="release-reminder",
         marker="release_reminder_sent_at",
         now=now,
         subject="{reference} becomes public on {due:%Y-%m-%d}",
@@ -290,6 +419,7 @@ def reminders_send(*, now=None) -> int:
         "This is the last chance to withhold it, with a reason, in the staff site.",
     ) + _remind_once(
         overdue,
+        kind="reply-reminder",
         marker="reply_reminder_sent_at",
         now=now,
         subject="No reply to {reference}",

@@ -3,6 +3,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
+from portal.crypto import EncryptedCharField, EncryptedTextField
+
 
 class AuditEvent(models.Model):
     """One read of decrypted personal data by a staff member. Append-only.
@@ -23,3 +25,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_id}"
+
+
+class Mail(models.Model):
+    """One email to send: the outbox of every mail the portal sends (portal.outbox).
+
+    A row is written in the same transaction as the change that causes it and
+    sent after commit by a Celery task; `sent_at` is set only once the mail
+    server accepted it. `key` names the cause, so the same cause never writes
+    two rows. The text is rendered when the row is written: the sender needs no
+    code of the apps. Recipients may be a source's own address: they, and the
+    text, are encrypted like every other personal value.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    to = EncryptedTextField()  # one address per line
+    subject = EncryptedCharField()
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The class of the last failure only: a server's reply may quote an address.
+    last_error = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="mail_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def recipients(self) -> list[str]:
+        return [line for line in self.to.splitlines() if line.strip()]

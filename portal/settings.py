@@ -224,6 +224,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Seconds for each exchange with the mail server. Only Celery workers talk to it (portal.outbox), so a slow
+# server delays mail, never a request; without a timeout a hanging server would hold a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # No error emails: a traceback mail would carry request data out of the portal.
 ADMINS: list[tuple[str, str]] = []
@@ -274,6 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "portal.tasks.beat_heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     "intake-sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "communications-clock": {"task": "communications.tick", "schedule": 60.0, "options": {"expires": 55}},
+    "mail-sweep": {"task": "portal.mail_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

@@ -341,6 +341,16 @@ class Submission(models.Model):
     def current_consent(self) -> "Consent | None":
         return self.consents.order_by("-recorded_at", "-id").first()
 
+    def may_name_to_government(self) -> bool:
+        """Whether, by the current consent, a letter may name this case's victims (see Consent)."""
+        consent = self.current_consent()
+        return consent is not None and consent.may_name_to_government()
+
+    def may_name_publicly(self) -> bool:
+        """Whether, by the current consent, the public may read the names of this case's victims."""
+        consent = self.current_consent()
+        return consent is not None and consent.may_name_publicly()
+
 
 class Defender(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="defenders")
@@ -396,6 +406,31 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.reference} consent {self.recorded_at:%Y-%m-%d %H:%M}"
+
+    # The one answer to "may this person be named": drafting, approval, sending, release and every
+    # public record ask these, never the fields. A Yes counts only while the consent stands and is
+    # in writing (or the source is the victim).
+
+    def _stands(self) -> bool:
+        return not self.withdrawn and self.written_consent != WrittenConsent.NOT_YET
+
+    def may_name_to_government(self) -> bool:
+        """A letter to the government or other actor may name the victims."""
+        return self.contact_government and self._stands()
+
+    def may_name_publicly(self) -> bool:
+        """The public record and the online database may name the victims."""
+        return self.public_naming and self._stands()
+
+    def takes_back(self, previous: "Consent | None") -> bool:
+        """Whether this statement withdraws consent or narrows what `previous` allowed."""
+        if self.withdrawn and not (previous is not None and previous.withdrawn):
+            return True
+        if previous is None:
+            return False
+        return (previous.may_name_to_government() and not self.may_name_to_government()) or (
+            previous.may_name_publicly() and not self.may_name_publicly()
+        )
 
 
 class Message(models.Model):
@@ -469,39 +504,6 @@ class NameFingerprint(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="fingerprints")
     kind = models.CharField(max_length=5, choices=Kind)
     key = models.CharField(max_length=64, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.submission.reference} {self.kind}"
-
-
-class Notification(models.Model):
-    """An email to send, written in the same transaction as its cause.
-
-    The (submission, kind) pair is unique, so screening twice never announces
-    a case twice; `sent_at` is set once the mail went out.
-    """
-
-    class Kind(models.TextChoices):
-        URGENT_TO_DESK = "urgent_to_desk", "urgent case to the desk"
-        NEW_MESSAGE_TO_SOURCE = "new_message", "new message to the source"
-
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=16, choices=Kind)
-    # A source may get one notice per question: the message it announces.
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "kind"],
-                condition=models.Q(message__isnull=True),
-                name="one_notification_per_submission_kind",
-            ),
-            models.UniqueConstraint(fields=["message"], name="one_notification_per_message"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.submission.reference} {self.kind}"

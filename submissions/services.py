@@ -5,13 +5,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from portal import outbox
 from portal.crypto import keyed_hash
 from submissions import consent as consent_texts
 from submissions import screening
@@ -25,7 +25,6 @@ from submissions.models import (
     InadmissibleReason,
     Message,
     NameFingerprint,
-    Notification,
     Status,
     StatusChange,
     Submission,
@@ -149,7 +148,9 @@ def receipt_authenticate(*, reference: str, passphrase: str) -> Submission | Non
 
 
 def consent_change(*, submission: Submission, consent: dict, language: str, withdrawn: bool = False) -> Consent:
+    """Record the source's new consent; it takes effect in this transaction (see signals.consent_changed)."""
     with transaction.atomic():
+        previous = submission.current_consent()
         record = Consent.objects.create(
             submission=submission,
             text_version=consent_texts.CURRENT_VERSION,
@@ -158,7 +159,7 @@ def consent_change(*, submission: Submission, consent: dict, language: str, with
             withdrawn=withdrawn,
             **consent,
         )
-        consent_changed.send(sender=Consent, submission_id=submission.pk)
+        consent_changed.send(sender=Consent, submission_id=submission.pk, consent=record, previous=previous)
     logger.info("submission %s consent changed", submission.pk)
     return record
 
@@ -208,7 +209,9 @@ def submission_status_change(
     """
     allowed = list(from_statuses)
     with transaction.atomic():
-        current = Submission.objects.select_for_update().filter(pk=submission.pk, status__in=allowed).first()
+        # NO KEY UPDATE: a consent being recorded for this case holds a key-share lock on the row (its
+        # foreign key) while it waits for the case's letters; FOR UPDATE here would deadlock with it.
+        current = Submission.objects.select_for_update(no_key=True).filter(pk=submission.pk, status__in=allowed).first()
         if current is None:
             raise StatusConflict(f"submission {submission.pk} is not in {allowed}")
         Submission.objects.filter(pk=submission.pk).update(status=to_status, updated_at=timezone.now())
@@ -279,8 +282,7 @@ def submission_screen(*, submission_id: int) -> bool:
                 submission=submission, from_status=from_status, to_status=submission.status, actor="system"
             )
         if submission.urgent and submission.desk and submission.desk.email:
-            Notification.objects.create(submission=submission, kind=Notification.Kind.URGENT_TO_DESK)
-            _send_notifications_after_commit()
+            _announce_to_desk(submission)
     logger.info("submission %s screened", submission_id)
     return True
 
@@ -312,56 +314,33 @@ def submissions_to_resend(*, older_than_seconds: int = 120) -> list[int]:
     return list(Submission.objects.unscreened().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500])
 
 
-# --- Notifications ------------------------------------------------------------
+# --- Mail (portal.outbox) -------------------------------------------------------
+# Written in the transaction of the change that causes it; no personal data of the case.
 
-CLAIM_TIMEOUT = timezone.timedelta(minutes=10)
 
-
-def _notification_email(notification: Notification) -> tuple[str, str, list[str]] | None:
-    """Subject, body and recipients; never any personal data of the case."""
-    submission = notification.submission
-    if notification.kind == Notification.Kind.URGENT_TO_DESK:
-        if not (submission.desk and submission.desk.email):
-            return None
-        path = reverse("admin:submissions_submission_change", args=[submission.pk])
-        body = (
-            f"An urgent submission waits in the {submission.desk.name} queue.\n\n"
+def _announce_to_desk(submission: Submission) -> None:
+    """The urgent case's desk hears of it once (the key), with its reference and a link."""
+    desk = submission.desk
+    path = reverse("admin:submissions_submission_change", args=[submission.pk])
+    outbox.mail_queue(
+        key=f"submissions.urgent:{submission.pk}",
+        to=[desk.email],
+        subject=f"Urgent case in the {desk.name} queue",
+        body=(
+            f"An urgent submission waits in the {desk.name} queue.\n\n"
             f"Reference: {submission.reference}\nOpen it in the staff site: {path}\n"
-        )
-        return f"Urgent case in the {submission.desk.name} queue", body, [submission.desk.email]
-    if not submission.notify_email:
-        return None
+        ),
+    )
+
+
+def _tell_source_of_message(submission: Submission, message: Message) -> None:
+    """Only that a message waits: the source asked for this email, and anyone may read it."""
     with translation.override(submission.language):
         subject = gettext("You have a new message")
         body = gettext("You have a new message. Open it with your receipt on the portal.")
-    return subject, body, [submission.notify_email]
-
-
-def notifications_send(*, limit: int = 100) -> int:
-    """Send pending notifications; each is claimed first, so parallel senders never send one twice."""
-    sent = 0
-    stale = timezone.now() - CLAIM_TIMEOUT
-    for _ in range(limit):
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True)
-                .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-                .select_related("submission__desk")
-                .order_by("created_at")
-                .first()
-            )
-            if notification is None:
-                break
-            notification.claimed_at = timezone.now()
-            notification.save(update_fields=["claimed_at"])
-        email = _notification_email(notification)
-        if email is not None:
-            subject, body, recipients = email
-            send_mail(subject, body, None, recipients)
-        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
-        sent += 1
-    return sent
+    outbox.mail_queue(
+        key=f"submissions.new-message:{message.pk}", to=[submission.notify_email], subject=subject, body=body
+    )
 
 
 # --- Triage decisions ---------------------------------------------------------
@@ -412,10 +391,7 @@ def submission_request_information(*, submission: Submission, by, question: str)
             submission=submission, direction=Message.Direction.TO_SOURCE, body=question, author=by
         )
         if submission.notify_email:
-            Notification.objects.create(
-                submission=submission, kind=Notification.Kind.NEW_MESSAGE_TO_SOURCE, message=message
-            )
-            _send_notifications_after_commit()
+            _tell_source_of_message(submission, message)
     return message
 
 
@@ -481,9 +457,3 @@ def _screen_after_commit(submission_id: int) -> None:
     from submissions.tasks import screen_submission
 
     screen_submission.delay_on_commit(submission_id)
-
-
-def _send_notifications_after_commit() -> None:
-    from submissions.tasks import send_notifications
-
-    send_notifications.delay_on_commit()

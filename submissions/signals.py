@@ -5,5 +5,7 @@
 
 from django.dispatch import Signal
 
-# Sent after a source changed or withdrew consent; kwargs: submission_id.
+# Sent when a source changed or withdrew consent, inside the transaction that records it, so that the
+# change takes effect at once or not at all; kwargs: submission_id, consent (the new Consent), previous
+# (the Consent it replaces, or None). Receivers must not talk to outside services (mail: portal.outbox).
 consent_changed = Signal()

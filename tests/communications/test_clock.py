@@ -9,8 +9,12 @@ from django.core import mail
 from communications import services
 from communications.models import CommunicationStatus, PublicRecord, PublicReply
 from communications.release import CONFIDENTIAL_REPLY
+from portal import outbox
+from portal.models import Mail
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
+from tests.support.mail import SmtpSink, drain_outbox
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -99,13 +103,19 @@ def test_the_release_names_only_victims_who_agreed_to_public_naming():
     assert "U. M." in text
 
 
-def test_consent_withdrawn_before_release_is_honoured_by_the_release():
+def test_consent_withdrawn_before_release_holds_the_release_and_then_is_honoured_by_it():
+    rapporteur = make_staff_user("rapp", "Rapporteur")
     submission = make_accepted_submission(country="TJ", public_naming=True)
     communication = make_sent_communication(submissions=[submission], sent_at=SENT)
     submission_services.consent_withdraw(submission=submission, language="en")
 
     with time_machine.travel(DAY_60, tick=False):
-        services.release_due()
+        assert services.release_due() == 0  # held until staff act on the changed consent
+    services.communication_acknowledge_consent(
+        communication=communication, by=rapporteur, reason="Released with initials only"
+    )
+    with time_machine.travel(DAY_60 + datetime.timedelta(minutes=1), tick=False):
+        assert services.release_due() == 1
 
     assert communication.public_record and "Mamadshoeva" not in public_text()
 
@@ -125,6 +135,8 @@ def test_consent_withdrawn_after_release_redacts_the_public_record_at_once_and_t
     )
 
     assert "Mamadshoeva" not in public_text()
+    assert mail.outbox == []  # written to the outbox, sent after commit by a worker
+    assert drain_outbox() == 1
     assert [m.to for m in mail.outbox] == [[rapporteur.email]]
     assert communication.reference in mail.outbox[0].subject
     assert "Mamadshoeva" not in mail.outbox[0].body
@@ -189,10 +201,33 @@ def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdu
     with time_machine.travel(DAY_60 - datetime.timedelta(days=7), tick=False):
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
+    assert drain_outbox() == 1
     assert "last chance to withhold" in mail.outbox[0].body
 
     with time_machine.travel(DAY_60 + datetime.timedelta(days=1), tick=False):
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
+    assert drain_outbox() == 1
     assert mail.outbox[1].subject == f"No reply to {communication.reference}"
     assert all(m.to == [rapporteur.email] for m in mail.outbox)
+
+
+def test_the_last_chance_reminder_survives_a_mail_server_that_is_down(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1
+    make_staff_user("rapp", "Rapporteur", email="rapporteur@example.org")
+    communication = make_sent_communication(sent_at=SENT)
+
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7), tick=False):
+        assert services.reminders_send() == 1
+    reminder = Mail.objects.get(key=f"communications.release-reminder:{communication.pk}")
+    with pytest.raises(ConnectionRefusedError):
+        outbox.mail_send(mail_id=reminder.pk)
+    with time_machine.travel(DAY_60 - datetime.timedelta(days=7, minutes=-5), tick=False):
+        assert services.reminders_send() == 0  # it is in the outbox already, not written twice
+
+    with SmtpSink(settings.EMAIL_PORT) as sink:
+        assert outbox.mail_send(mail_id=reminder.pk)
+    [(_sender, recipients, message)] = sink.messages
+    assert recipients == ["rapporteur@example.org"]
+    assert message["Subject"] == f"{communication.reference} becomes public on 2026-05-01"

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from portal.celery import app
-from submissions.models import Desk, NameFingerprint, Notification, Status, StatusChange, Submission
+from portal.models import Mail
+from submissions.models import Desk, NameFingerprint, Status, StatusChange, Submission
 from submissions.tasks import screen_submission, sweep
 from tests.support.factories import make_submission
 from tests.support.intake import submit_case
@@ -83,7 +84,7 @@ def test_a_screening_task_delivered_again_changes_nothing(celery_worker, desk_wi
 
     assert StatusChange.objects.filter(submission=submission, to_status="queued").count() == 1
     assert NameFingerprint.objects.filter(submission=submission, kind="full").count() == 1
-    assert Notification.objects.filter(submission=submission).count() == 1
+    assert Mail.objects.filter(key=f"submissions.urgent:{submission.pk}").count() == 1
 
 
 def test_a_worker_killed_mid_screening_loses_nothing_and_does_nothing_twice(celery_worker, desk_with_email):
@@ -105,4 +106,4 @@ def test_a_worker_killed_mid_screening_loses_nothing_and_does_nothing_twice(cele
     wait_for(lambda: screened(submission.reference), timeout=90, message="the redelivered task")
     assert StatusChange.objects.filter(submission=submission, to_status="queued").count() == 1
     assert NameFingerprint.objects.filter(submission=submission, kind="full").count() == 1
-    assert Notification.objects.filter(submission=submission).count() == 1
+    assert Mail.objects.filter(key=f"submissions.urgent:{submission.pk}").count() == 1
