@@ -118,7 +118,7 @@ class Plan:
     years: list[int]
     terms: list[str]
     case_ids: list[int]
-    desk_id: int
+    staff_pages: list[tuple[str, str, bytes]]  # bench/queue.py's pages: (name, path, marker)
     evidence: list[tuple[str, str, bytes]]
     staff: queue.Queue
     duplicate_tasks: int = 0  # extra screening messages per report
@@ -411,29 +411,19 @@ def visit_staff(plan: Plan, run: Run, rng: random.Random) -> None:
     visitor.run, visitor.rng = run, rng
     try:
         visitor.fresh_connections()
-        queue_pages = staff_pages(plan.desk_id)
         for _ in range(rng.choice([1, 2, 3])):
             if role == "intake officer" and rng.random() < 0.35:
                 case = rng.choice(plan.case_ids)
                 path = f"/admin/submissions/submission/{case}/change/"
                 answer = visitor.request("staff case", "GET", path, marker=b'id="submission_form"')
             else:
-                name, path, marker = rng.choice(queue_pages)
+                name, path, marker = rng.choice(plan.staff_pages)
                 kind = "staff index" if name == "index" else "staff list"
                 answer = visitor.request(kind, "GET", path, marker=marker)
             if answer is None:
                 return
     finally:
         plan.staff.put((role, visitor))
-
-
-def staff_pages(desk_id: int) -> list[tuple[str, str, bytes]]:
-    """bench/queue.py's pages, with a deep page that exists: the queue counts only up to COUNT_CAP rows."""
-    from bench.queue import pages
-    from submissions.admin import COUNT_CAP
-
-    deep = max(2, min(50, COUNT_CAP // 50))
-    return [(name, re.sub(r"\?p=\d+$", f"?p={deep}", path), marker) for name, path, marker in pages(desk_id)]
 
 
 def visit_health(plan: Plan, run: Run, rng: random.Random) -> None:
@@ -993,7 +983,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     from bench import archive_text, seed_archive, seed_queue
-    from bench.queue import login
+    from bench.queue import login, pages
     from bench.seeding import PASSWORD
     from portal import roles
     from submissions.models import Desk
@@ -1019,7 +1009,9 @@ def main(argv: list[str] | None = None) -> int:
     seeding["due_seconds"] = time.perf_counter() - began
     marks = _marks()
     picked = _plan_data()
-    desk_id = Desk.objects.get(code=DESK).pk
+    # bench/queue.py's pages, with a deep page that the desk officers' desk has.
+    desk = Desk.objects.get(code=DESK)
+    staff_pages = pages(desk.pk, deep=min(20, max(1, desk.submissions.count() // 50)))
     connection.close()
     print(f"  {marks['submissions']:,} submissions, {marks['public_records']:,} public records", flush=True)
 
@@ -1059,7 +1051,7 @@ def main(argv: list[str] | None = None) -> int:
             years=picked["years"],
             terms=archive_text.SEARCH_TERMS,
             case_ids=picked["case_ids"],
-            desk_id=desk_id,
+            staff_pages=staff_pages,
             evidence=_evidence(),
             staff=queue.Queue(),
             duplicate_tasks=args.duplicate_tasks,
