@@ -150,3 +150,11 @@ class Meter:
             "client": time.process_time(),
             "machine": _machine_busy_seconds(),
         }
+
+
+def other_cores(cores: dict[str, float]) -> float:
+    """Cores (or CPU seconds) that programs outside the bench used: the machine's less the bench's own."""
+    if "machine" not in cores:
+        return float("nan")
+    mine = sum(cores.get(name, 0.0) for name in ("server", "client", "postgres-background"))
+    return max(0.0, cores["machine"] - mine)

@@ -10,6 +10,7 @@ Pure standard library, so a fresh machine needs nothing more than Python.
 import gzip
 import http.client
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,14 @@ from http.cookies import SimpleCookie
 # Connection-level failures after which the next request opens a new
 # connection (http.client does so by itself once the old one is closed).
 CONNECTION_ERRORS = (http.client.HTTPException, ConnectionError, TimeoutError, OSError)
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf_token(body: bytes) -> str:
+    """The CSRF token of a page's form; "" when it has none."""
+    found = _CSRF_FIELD.search(body)
+    return found.group(1).decode() if found else ""
 
 
 @dataclass
@@ -120,6 +129,7 @@ class Result:
     rps: float
     p50_ms: float
     p90_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
     cpu_cores: dict[str, float]  # mean CPU used during the windows, in cores, per meter name
@@ -133,6 +143,23 @@ def percentile(ordered: list[float], fraction: float) -> float:
         return float("nan")
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def latency(latencies: list[float]) -> dict[str, float]:
+    """p50, p90, p95, p99 and max in milliseconds of latencies in seconds."""
+    ordered = sorted(latencies)
+    spread = {f"p{round(q * 100)}_ms": percentile(ordered, q) * 1000 for q in (0.5, 0.9, 0.95, 0.99)}
+    return {**spread, "max_ms": ordered[-1] * 1000 if ordered else float("nan")}
+
+
+def summary(latencies: list[float], errors: list[str]) -> dict:
+    """Requests, errors (and a few of them) and the spread of latencies in seconds."""
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        **latency(latencies),
+    }
 
 
 def run(
@@ -212,9 +239,31 @@ def run(
     return Segment(seconds=duration, latencies=latencies, errors=errors, cpu=cpu)
 
 
+def rounds(
+    targets_of_round: Callable[[int], list[Target]],
+    *,
+    rounds: int,
+    after: Callable[[str], None] = lambda name: None,
+    **window,
+) -> dict[str, list[Segment]]:
+    """`run` every target of each round in turn; the segments of each target, by name.
+
+    Rounds over the targets, so that a burst of other work on the machine falls
+    on all of them rather than on one. `window` is the keywords of `run` (host,
+    port, clients, warmup, duration, meter); `after(name)` runs after each window.
+    """
+    segments: dict[str, list[Segment]] = {}
+    for number in range(1, rounds + 1):
+        for target in targets_of_round(number):
+            print(f"round {number}/{rounds}: {target.label}", flush=True)
+            segments.setdefault(target.name, []).append(run(target, **window))
+            after(target.name)
+    return segments
+
+
 def merge(target: Target, segments: list[Segment], *, clients: int) -> Result:
     """One result from the windows of several rounds."""
-    latencies = sorted(latency for segment in segments for latency in segment.latencies)
+    latencies = [latency for segment in segments for latency in segment.latencies]
     errors = [error for segment in segments for error in segment.errors]
     seconds = sum(segment.seconds for segment in segments)
     names = set.intersection(*(set(segment.cpu) for segment in segments)) if segments else set()
@@ -224,14 +273,8 @@ def merge(target: Target, segments: list[Segment], *, clients: int) -> Result:
         label=target.label,
         clients=clients,
         seconds=seconds,
-        requests=len(latencies),
-        errors=len(errors),
         rps=len(latencies) / seconds if seconds else 0.0,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p90_ms=percentile(latencies, 0.90) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        max_ms=(latencies[-1] if latencies else float("nan")) * 1000,
         cpu_cores={name: used / seconds for name, used in cpu.items()} if seconds else {},
         cpu_ms_per_request={name: used * 1000 / len(latencies) for name, used in cpu.items()} if latencies else {},
-        error_samples=sorted(set(errors))[:5],
+        **summary(latencies, errors),
     )

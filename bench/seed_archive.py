@@ -42,12 +42,11 @@ from html import escape
 
 from django.db import connection, transaction
 
-from bench import archive_text
+from bench import archive_text, seeding
 
 BASE_COMMUNICATIONS = 36
 TARGET = 100_000
 BATCH = 10_000
-PREFIX = "bench-archive"
 SIGNATURE = "Special Rapporteur on the situation of human rights defenders"
 PLACEHOLDER_LETTER = (
     "Bench placeholder: this communication was cloned in bulk by bench/seed_archive.py; "
@@ -77,28 +76,15 @@ BASE_VIOLATIONS = [
 
 
 def count() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM communications_publicrecord")
-        return cursor.fetchone()[0]
-
-
-def _staff(role: str, name: str):
-    from django.contrib.auth import get_user_model
-
-    from tests.support.factories import make_staff_user
-
-    user = get_user_model().objects.filter(username=f"{PREFIX}-{name}").first()
-    return user or make_staff_user(f"{PREFIX}-{name}", role)
+    return seeding.count("communications_publicrecord")
 
 
 def _base_made() -> int:
     """Communications of the bench made through the services (the clones have no status history)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM communications_communication c JOIN auth_user u ON u.id = c.created_by_id "
-            "WHERE u.username = %s AND EXISTS (SELECT 1 FROM communications_communicationstatuschange h "
-            "WHERE h.communication_id = c.id)",
-            [f"{PREFIX}-desk"],
+            "SELECT count(*) FROM communications_communication c WHERE EXISTS "
+            "(SELECT 1 FROM communications_communicationstatuschange h WHERE h.communication_id = c.id)"
         )
         return cursor.fetchone()[0]
 
@@ -108,18 +94,13 @@ def make_base(n: int, *, seed: int, log=print) -> list[int]:
     from django.utils import timezone
 
     from communications import services as communications
-    from submissions import services as submissions
     from tests.support.factories import make_accepted_submission
 
     rng = random.Random(seed)
-    desk = _staff("Desk officer", "desk")
-    rapporteur = _staff("Rapporteur", "rapporteur")
     now = timezone.now()
     made = []
-    send = submissions._screen_after_commit
     # make_accepted_submission screens in this process: nothing to queue for a worker that is not running.
-    submissions._screen_after_commit = lambda submission_id: None
-    try:
+    with seeding.screened_here():
         for index in range(n):
             alpha2, alpha3, name, language = BASE_RECIPIENTS[index % len(BASE_RECIPIENTS)]
             case = make_accepted_submission(
@@ -128,19 +109,15 @@ def make_base(n: int, *, seed: int, log=print) -> list[int]:
                 description=rng.choice(BASE_NARRATIVES),
                 public_naming=rng.random() < 0.4,
             )
-            kind = rng.choice(["UA", "UA", "AL", "AL", "OL"])
-            communication, _draft = communications.communication_draft(
-                submissions=[case], kind=kind, recipient=alpha3, recipient_name=name, language=language, by=desk
-            )
-            communications.communication_edit(
-                communication=communication,
-                body=communication.body,
-                public_summary=f"Alleged violations against a human rights defender in {name}.",
-            )
-            communications.communication_submit_for_review(communication=communication, by=desk)
-            communications.communication_approve(communication=communication, by=rapporteur)
             sent_at = now - timedelta(days=rng.randrange(75, 15 * 365), hours=rng.randrange(24))
-            communications.communication_send(communication=communication, by=desk, sent_at=sent_at)
+            communication = seeding.communication_sent(
+                case,
+                kind=rng.choice(["UA", "UA", "AL", "AL", "OL"]),
+                recipient=(alpha3, name),
+                language=language,
+                summary=f"Alleged violations against a human rights defender in {name}.",
+                sent_at=sent_at,
+            )
             answer = rng.random()
             if answer < 0.5:
                 communications.reply_record(
@@ -163,8 +140,6 @@ def make_base(n: int, *, seed: int, log=print) -> list[int]:
                     confidential=False,
                     summary="A late reply: the Government contests the allegations.",
                 )
-    finally:
-        submissions._screen_after_commit = send
     log(f"  {len(made)} communications through the services, {released} released by release_due")
     return [communication.pk for communication, _, _ in made]
 
@@ -342,7 +317,7 @@ def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerpla
                            || s.facts_text || b.tail_text AS text
             ) x
             ORDER BY s.n
-            """  # noqa: S608
+            """  # noqa: S608 (expressions of this module)
         )
         inserted = cursor.rowcount
         # Staff sending a real letter later must get a number no clone took.
@@ -368,7 +343,7 @@ def checks() -> dict:
         search_rank = SEARCH_SQL.format(title=title, body="p.summary")
         # Records written by communications.release: do the SQL expressions give their stored vectors?
         cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE p.search = {search} AND p.search_rank = {search_rank}) "  # noqa: S608
+            f"SELECT count(*), count(*) FILTER (WHERE p.search = {search} AND p.search_rank = {search_rank}) "  # noqa: S608 (expressions of this module)
             "FROM communications_publicrecord p WHERE EXISTS (SELECT 1 FROM communications_communicationstatuschange h "
             "WHERE h.communication_id = p.communication_id)"
         )
@@ -382,15 +357,9 @@ def checks() -> dict:
     }
 
 
-def vacuum_analyze() -> float:
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return time.perf_counter() - began
-
-
 def seed(target: int = TARGET, *, base: int = BASE_COMMUNICATIONS, log=print) -> dict:
     """Bring the archive to `target` released records; what was done and how long it took."""
+    from portal import roles
     from portal.crypto import encrypt
 
     began = time.perf_counter()
@@ -400,10 +369,9 @@ def seed(target: int = TARGET, *, base: int = BASE_COMMUNICATIONS, log=print) ->
         log(f"  {before} public records already: seeding skipped; VACUUM ANALYZE ...")
         # A migration may have rewritten every record (a backfilled column): without a vacuum the statistics'
         # index-only scans would visit the table until autovacuum comes by.
-        done["vacuum_analyze_seconds"] = vacuum_analyze()
+        done["vacuum_analyze_seconds"] = seeding.vacuum_analyze()
         done["after"] = before
         return done
-    desk = _staff("Desk officer", "desk")
     base_made = _base_made()
     if base_made < base:
         need = min(base - base_made, target - before)
@@ -420,14 +388,21 @@ def seed(target: int = TARGET, *, base: int = BASE_COMMUNICATIONS, log=print) ->
     left = target - count()
     while left > 0:
         started = time.perf_counter()
-        inserted = clone(min(BATCH, left), writer=writer, used=used, boiler=boiler, author_id=desk.pk, tokens=tokens)
+        inserted = clone(
+            min(BATCH, left),
+            writer=writer,
+            used=used,
+            boiler=boiler,
+            author_id=seeding.staff("bench-desk", roles.DESK_OFFICER).pk,
+            tokens=tokens,
+        )
         done["cloned"] += inserted
         left = target - count()
         log(
             f"  cloned {inserted} released communications in bulk ({time.perf_counter() - started:.1f} s), {left} to go"
         )
     log("  VACUUM ANALYZE ...")
-    done["vacuum_analyze_seconds"] = vacuum_analyze()
+    done["vacuum_analyze_seconds"] = seeding.vacuum_analyze()
     done["checks"] = checks()
     done["after"] = count()
     done["seconds"] = time.perf_counter() - began

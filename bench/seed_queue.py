@@ -27,10 +27,10 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
+from bench import seeding
+
 BASE_CASES = 300
 TARGET = 100_000
-BENCH_PREFIX = "bench-queue"
-PASSWORD = "bench queue password 4711"  # noqa: S105  fictional staff of a throw-away database
 
 # Countries weighted towards the desks that receive most (Central Asia first);
 # HK maps to no desk, so a few cases land in "No desk".
@@ -166,9 +166,7 @@ def case(rng: random.Random) -> dict:
 
 
 def count() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM submissions_submission")
-        return cursor.fetchone()[0]
+    return seeding.count("submissions_submission")
 
 
 def make_cases(n: int, *, seed: int) -> list[int]:
@@ -177,43 +175,17 @@ def make_cases(n: int, *, seed: int) -> list[int]:
 
     rng = random.Random(seed)
     ids = []
-    send = services._screen_after_commit
-    # Screened just below in this process: nothing to send to a worker that is not running yet.
-    services._screen_after_commit = lambda submission_id: None
-    try:
+    with seeding.screened_here():
         for _ in range(n):
             submission, _receipt = services.submission_create(**case(rng))
             services.submission_screen(submission_id=submission.pk)
             ids.append(submission.pk)
-    finally:
-        services._screen_after_commit = send
     return ids
 
 
 def staff(role: str, *, number: int, desks: tuple[str, ...] = ()):
-    """A bench staff member with a confirmed TOTP device; the same user on every run."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from submissions.models import Desk
-
-    slug = role.split()[0].lower()
-    user, created = get_user_model().objects.get_or_create(
-        username=f"{BENCH_PREFIX}-{slug}-{number}", defaults={"is_staff": True}
-    )
-    if created:
-        user.set_password(PASSWORD)
-        user.save()
-        user.groups.add(Group.objects.get(name=role))
-        for code in desks:
-            Desk.objects.get(code=code).members.add(user)
-        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    # Each code is accepted once per device: forget the last one used by an earlier run.
-    TOTPDevice.objects.filter(user=user).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    return user
+    """Staff of the queue: bench-queue-intake-1, bench-queue-desk-1, ..., each with a TOTP device."""
+    return seeding.staff(f"bench-queue-{role.split()[0].lower()}-{number}", role, desks=desks)
 
 
 def _columns(table: str) -> list[str]:
@@ -271,7 +243,7 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
         }
         values = ", ".join(overrides.get(name, f"r.{name}") for name in change_columns)
         return (
-            f"INSERT INTO submissions_statuschange ({', '.join(change_columns)}) "  # noqa: S608  # nosec B608: column names from the models
+            f"INSERT INTO submissions_statuschange ({', '.join(change_columns)}) "  # noqa: S608 (column names of the models)
             f"SELECT {values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN LATERAL (SELECT * FROM submissions_statuschange x WHERE x.submission_id = p.base_id "
             "ORDER BY x.id LIMIT 1) r ON true "
@@ -322,18 +294,18 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
             {"n": n, "base": base_ids, "staff": assignees},
         )
         cursor.execute(
-            f"INSERT INTO submissions_submission ({submission_columns}) "  # noqa: S608  # nosec B608: column names from the models
+            f"INSERT INTO submissions_submission ({submission_columns}) "  # noqa: S608 (column names of the models)
             f"SELECT {submission_values} FROM clone_plan p JOIN submissions_submission b ON b.id = p.base_id "
             "ON CONFLICT (reference) DO NOTHING"
         )
         inserted = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO submissions_defender ({defender_columns}) "  # noqa: S608  # nosec B608: column names from the models
+            f"INSERT INTO submissions_defender ({defender_columns}) "  # noqa: S608 (column names of the models)
             f"SELECT {defender_values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN submissions_defender d ON d.submission_id = p.base_id"
         )
         cursor.execute(
-            f"INSERT INTO submissions_consent ({consent_columns}) "  # noqa: S608  # nosec B608: column names from the models
+            f"INSERT INTO submissions_consent ({consent_columns}) "  # noqa: S608 (column names of the models)
             f"SELECT {consent_values} FROM clone_plan p JOIN submissions_submission s ON s.id = p.id "
             "JOIN LATERAL (SELECT * FROM submissions_consent x WHERE x.submission_id = p.base_id "
             "ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1) c ON true"
@@ -344,13 +316,6 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
             change("p.status", "'queued'", "staff", "greatest(p.screened_at, p.updated_at)", "p.status <> 'queued'")
         )
     return inserted
-
-
-def vacuum_analyze() -> float:
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return time.perf_counter() - began
 
 
 def seed(target: int = TARGET, *, base_cases: int = BASE_CASES, assignees: list[int] = (), log=print) -> dict:
@@ -382,7 +347,7 @@ def seed(target: int = TARGET, *, base_cases: int = BASE_CASES, assignees: list[
         done["cloned"] += inserted
         log(f"  cloned {inserted} submissions in bulk ({time.perf_counter() - started:.1f} s)")
         left = target - count()
-    done["vacuum_analyze_seconds"] = vacuum_analyze()
+    done["vacuum_analyze_seconds"] = seeding.vacuum_analyze()
     done["after"] = count()
     done["seconds"] = time.perf_counter() - began
     return done

@@ -40,12 +40,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BASE_DIR / "bench"]
 sys.path.insert(0, str(BASE_DIR))
 
-import argparse  # noqa: E402
 import html  # noqa: E402
 import io  # noqa: E402
 import itertools  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
 import queue  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -56,19 +53,17 @@ from dataclasses import dataclass, field  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-from bench import load, stack  # noqa: E402
+from bench import cpu, load, stack  # noqa: E402
+from bench.stack import HOST  # noqa: E402
 
-RESULTS_DIR = BASE_DIR / "bench" / "results"
-HOST = "127.0.0.1"
 DESK = "central-asia"  # the desk officers' desk
 RU_SHARE = 0.3  # of public and intake visits, in Russian
 WRONG_PASSPHRASE_SHARE = 0.2  # of receipt visits, a wrong passphrase first
 SUBMIT_AGAIN_SHARE = 0.1  # of reports, the final button pressed twice (a double click, a reload)
-_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _TOKEN = re.compile(rb'name="token" value="([0-9a-f]{32})"')
 _REFERENCE = re.compile(rb'id="receipt-reference">([^<]+)<')
 _PASSPHRASE = re.compile(rb'id="receipt-passphrase">([^<]+)<')
-_FORM = "application/x-www-form-urlencoded"
+_FORM = load.FORM["Content-Type"]
 
 # Visits: (name, weight, HTTP requests it makes on average). The weights are shares of visits.
 VISITS = [
@@ -123,7 +118,7 @@ class Plan:
     years: list[int]
     terms: list[str]
     case_ids: list[int]
-    desk_id: int
+    staff_pages: list[tuple[str, str, bytes]]  # bench/queue.py's pages: (name, path, marker)
     evidence: list[tuple[str, str, bytes]]
     staff: queue.Queue
     duplicate_tasks: int = 0  # extra screening messages per report
@@ -213,10 +208,11 @@ class Visitor:
         for client in self.clients:
             client.close()
 
+    def __enter__(self) -> "Visitor":
+        return self
 
-def _csrf(answer: load.Response) -> str:
-    found = _CSRF.search(answer.body)
-    return found.group(1).decode() if found else ""
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 # --- Visits --------------------------------------------------------------------------
@@ -231,8 +227,7 @@ def _prefix(rng: random.Random, run: Run) -> str:
 
 def visit_public(plan: Plan, run: Run, rng: random.Random) -> None:
     kinds, weights = zip(*PUBLIC, strict=True)
-    visitor = Visitor(plan, run, rng, address=_address(plan))
-    try:
+    with Visitor(plan, run, rng, address=_address(plan)) as visitor:
         for _ in range(rng.choice([2, 3, 4])):
             kind = rng.choices(kinds, weights)[0]
             prefix = _prefix(rng, run) if not kind.startswith("api") else ""
@@ -278,8 +273,6 @@ def visit_public(plan: Plan, run: Run, rng: random.Random) -> None:
                 path, marker = f"/api/v1/communications/{slug}", b'"reference"'
             if visitor.request(kind, "GET", path, marker=marker) is None:
                 return
-    finally:
-        visitor.close()
 
 
 def _report(rng: random.Random) -> dict:
@@ -325,13 +318,12 @@ def _multipart(fields: dict, files: list[tuple[str, str, str, bytes]]) -> tuple[
 def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
     """The two steps of the form (the report, then attachments and review), and the receipt."""
     prefix = _prefix(rng, run)
-    visitor = Visitor(plan, run, rng, address=_address(plan))
-    try:
+    with Visitor(plan, run, rng, address=_address(plan)) as visitor:
         form = visitor.request("form", "GET", f"{prefix}/submit/", marker=b'name="token"')
         if form is None:
             return
         token = _TOKEN.search(form.body).group(1).decode()
-        fields = {**_report(rng), "token": token, "csrfmiddlewaretoken": _csrf(form)}
+        fields = {**_report(rng), "token": token, "csrfmiddlewaretoken": load.csrf_token(form.body)}
         body = urlencode({**fields, "action": "review"}, doseq=True).encode()
         review = visitor.request(
             "review",
@@ -347,7 +339,7 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
         if not found or found.group(1).decode() != token:
             run.visit_errors.append("review: the form's token did not come back")
             return
-        fields["csrfmiddlewaretoken"] = _csrf(review)
+        fields["csrfmiddlewaretoken"] = load.csrf_token(review.body)
         body, content_type = _multipart(
             {**fields, "action": "submit"}, [("attachments-files", *rng.choice(plan.evidence))]
         )
@@ -368,8 +360,6 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
             run.submitted_again += 1
             visitor.request("submit again", "POST", f"{prefix}/submit/", body=body, content_type=content_type,
                             expect=409)  # fmt: skip
-    finally:
-        visitor.close()
 
 
 def _screen_again(reference: str, times: int) -> None:
@@ -393,12 +383,11 @@ def visit_receipt(plan: Plan, run: Run, rng: random.Random) -> None:
         return
     reference, passphrase = rng.choice(plan.receipts)
     prefix = _prefix(rng, run)
-    visitor = Visitor(plan, run, rng, address=_address(plan))
-    try:
+    with Visitor(plan, run, rng, address=_address(plan)) as visitor:
         form = visitor.request("receipt form", "GET", f"{prefix}/receipt/", marker=b'name="passphrase"')
         if form is None:
             return
-        csrf = _csrf(form)
+        csrf = load.csrf_token(form.body)
         if rng.random() < WRONG_PASSPHRASE_SHARE:
             wrong = " ".join(reversed(passphrase.split()))
             body = urlencode({"csrfmiddlewaretoken": csrf, "reference": reference, "passphrase": wrong}).encode()
@@ -406,7 +395,7 @@ def visit_receipt(plan: Plan, run: Run, rng: random.Random) -> None:
                                      expect=400, marker=b'id="error-summary"')  # fmt: skip
             if answer is None:
                 return
-            csrf = _csrf(answer)
+            csrf = load.csrf_token(answer.body)
         body = urlencode({"csrfmiddlewaretoken": csrf, "reference": reference, "passphrase": passphrase}).encode()
         login = visitor.request("receipt login", "POST", f"{prefix}/receipt/", body=body, content_type=_FORM,
                                 expect=302)  # fmt: skip
@@ -414,8 +403,6 @@ def visit_receipt(plan: Plan, run: Run, rng: random.Random) -> None:
             return
         location = login.headers.get("Location", "")
         visitor.request("receipt case", "GET", location, marker=reference.encode())
-    finally:
-        visitor.close()
 
 
 def visit_staff(plan: Plan, run: Run, rng: random.Random) -> None:
@@ -424,14 +411,13 @@ def visit_staff(plan: Plan, run: Run, rng: random.Random) -> None:
     visitor.run, visitor.rng = run, rng
     try:
         visitor.fresh_connections()
-        queue_pages = staff_pages(plan.desk_id)
         for _ in range(rng.choice([1, 2, 3])):
             if role == "intake officer" and rng.random() < 0.35:
                 case = rng.choice(plan.case_ids)
                 path = f"/admin/submissions/submission/{case}/change/"
                 answer = visitor.request("staff case", "GET", path, marker=b'id="submission_form"')
             else:
-                name, path, marker = rng.choice(queue_pages)
+                name, path, marker = rng.choice(plan.staff_pages)
                 kind = "staff index" if name == "index" else "staff list"
                 answer = visitor.request(kind, "GET", path, marker=marker)
             if answer is None:
@@ -440,21 +426,9 @@ def visit_staff(plan: Plan, run: Run, rng: random.Random) -> None:
         plan.staff.put((role, visitor))
 
 
-def staff_pages(desk_id: int) -> list[tuple[str, str, bytes]]:
-    """bench/queue.py's pages, with a deep page that exists: the queue counts only up to COUNT_CAP rows."""
-    from bench.queue import pages
-    from submissions.admin import COUNT_CAP
-
-    deep = max(2, min(50, COUNT_CAP // 50))
-    return [(name, re.sub(r"\?p=\d+$", f"?p={deep}", path), marker) for name, path, marker in pages(desk_id)]
-
-
 def visit_health(plan: Plan, run: Run, rng: random.Random) -> None:
-    visitor = Visitor(plan, run, rng)
-    try:
+    with Visitor(plan, run, rng) as visitor:
         visitor.request("healthz", "GET", "/healthz", marker=b'"status": "ok"')
-    finally:
-        visitor.close()
 
 
 VISIT_FUNCTIONS = {
@@ -543,53 +517,29 @@ def drive(
 # --- Seeding -------------------------------------------------------------------------
 
 
-def _bench_staff(role: str, name: str):
-    from django.contrib.auth import get_user_model
-
-    from tests.support.factories import make_staff_user
-
-    user = get_user_model().objects.filter(username=f"bench-soak-{name}").first()
-    return user or make_staff_user(f"bench-soak-{name}", role)
-
-
 def seed_due(n: int, *, start: datetime, spread: float) -> list[int]:
     """n communications sent through the services so that they fall due at moments of the coming run."""
-    from communications import services as communications
+    from bench import seeding
     from communications.models import PUBLICATION_DELAY
-    from portal import roles
-    from submissions import services as submissions
     from tests.support.factories import make_accepted_submission
 
-    desk = _bench_staff(roles.DESK_OFFICER, "desk")
-    rapporteur = _bench_staff(roles.RAPPORTEUR, "rapporteur")
     recipients = [("TJ", "TJK", "Tajikistan"), ("KZ", "KAZ", "Kazakhstan"), ("KG", "KGZ", "Kyrgyzstan"),
                   ("BY", "BLR", "Belarus"), ("CO", "COL", "Colombia")]  # fmt: skip
     ids = []
-    send = submissions._screen_after_commit
     # make_accepted_submission screens in this process: nothing to queue for the workers.
-    submissions._screen_after_commit = lambda submission_id: None
-    try:
+    with seeding.screened_here():
         for index in range(n):
             alpha2, alpha3, name = recipients[index % len(recipients)]
-            case = make_accepted_submission(country=alpha2, public_naming=index % 3 == 0)
-            communication, _draft = communications.communication_draft(
-                submissions=[case], kind=["UA", "AL"][index % 2], recipient=alpha3, recipient_name=name,
-                language="en", by=desk,
-            )  # fmt: skip
-            communications.communication_edit(
-                communication=communication,
-                body=communication.body,
-                public_summary=f"Alleged detention of a human rights defender in {name}.",
-            )
-            communications.communication_submit_for_review(communication=communication, by=desk)
-            communications.communication_approve(communication=communication, by=rapporteur)
             falls_due = start + timedelta(seconds=spread * (index + 1) / n)
-            communications.communication_send(
-                communication=communication, by=desk, sent_at=falls_due - PUBLICATION_DELAY
+            communication = seeding.communication_sent(
+                make_accepted_submission(country=alpha2, public_naming=index % 3 == 0),
+                kind=["UA", "AL"][index % 2],
+                recipient=(alpha3, name),
+                language="en",
+                summary=f"Alleged detention of a human rights defender in {name}.",
+                sent_at=falls_due - PUBLICATION_DELAY,
             )
             ids.append(communication.pk)
-    finally:
-        submissions._screen_after_commit = send
     return ids
 
 
@@ -683,7 +633,7 @@ def _marks() -> dict:
 
 def _duplicates(cursor, table: str, column: str, where: str = "") -> int:
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT {column} FROM {table} {where} GROUP BY {column} HAVING count(*) > 1) d"  # noqa: S608
+        f"SELECT count(*) FROM (SELECT {column} FROM {table} {where} GROUP BY {column} HAVING count(*) > 1) d"  # noqa: S608 (names of this module)
     )
     return cursor.fetchone()[0]
 
@@ -836,19 +786,13 @@ def summarise(run: Run, used: dict) -> dict:
     kinds = {}
     for kind in [k for k in ORDER if k in by_kind] + sorted(set(by_kind) - set(ORDER)):
         samples = by_kind[kind]
-        good = sorted(s.seconds for s in samples if s.error is None)
         errors = [s.error for s in samples if s.error]
         kinds[kind] = {
+            **load.summary([s.seconds for s in samples if s.error is None], errors),
             "requests": len(samples),
             "rps": len(samples) / seconds,
-            "p50_ms": load.percentile(good, 0.5) * 1000,
-            "p90_ms": load.percentile(good, 0.9) * 1000,
-            "p99_ms": load.percentile(good, 0.99) * 1000,
-            "max_ms": (good[-1] if good else float("nan")) * 1000,
-            "errors": len(errors),
-            "error_samples": sorted(set(errors))[:5],
         }
-    everything = sorted(s.seconds for s in measured if s.error is None)
+    everything = load.latency([s.seconds for s in measured if s.error is None])
     total = len(measured)
     errors = sum(1 for s in measured if s.error)
     lags = sorted(lag for due, lag in run.lags if due >= run.warmup)
@@ -858,19 +802,18 @@ def summarise(run: Run, used: dict) -> dict:
         window = [s for s in measured if begins <= s.at < begins + 60]
         if not window or seconds - minute * 60 < 30:
             continue  # the last seconds, while the visits in progress end, are no minute of their own
-        good = sorted(s.seconds for s in window if s.error is None)
+        spread = load.latency([s.seconds for s in window if s.error is None])
         span = min(60.0, seconds - minute * 60)
         timeline.append(
             {
                 "minute": minute + 1,
                 "rps": len(window) / span,
-                "p50_ms": load.percentile(good, 0.5) * 1000,
-                "p99_ms": load.percentile(good, 0.99) * 1000,
+                "p50_ms": spread["p50_ms"],
+                "p99_ms": spread["p99_ms"],
                 "errors": sum(1 for s in window if s.error),
             }
         )
     server = used.get("server", 0.0)
-    background = used.get("postgres-background", 0.0)
     return {
         "seconds": seconds,
         "requests": total,
@@ -882,8 +825,8 @@ def summarise(run: Run, used: dict) -> dict:
         "warmup_error_samples": sorted(set(warmup_errors))[:5],
         "visit_errors": run.visit_errors[:20],
         "visit_error_count": len(run.visit_errors),
-        "p50_ms": load.percentile(everything, 0.5) * 1000,
-        "p99_ms": load.percentile(everything, 0.99) * 1000,
+        "p50_ms": everything["p50_ms"],
+        "p99_ms": everything["p99_ms"],
         "target_visits_per_second": run.visits_per_second,
         "requests_per_visit_planned": run.requests_per_visit,
         "visits": len(lags),
@@ -900,7 +843,7 @@ def summarise(run: Run, used: dict) -> dict:
         },
         "server_cores": server / seconds,
         "client_cores": used.get("client", 0.0) / seconds,
-        "other_cores": (used.get("machine", 0.0) - server - background - used.get("client", 0.0)) / seconds,
+        "other_cores": cpu.other_cores(used) / seconds,
     }
 
 
@@ -908,7 +851,7 @@ def report(summary: dict) -> None:
     s, r, c = summary["settings"], summary["traffic"], summary["checks"]
     print()
     print(
-        f"soak {r['seconds']:.0f} s; {s['webs']} gunicorn ({s['gunicorn_workers']} x gthread/{s['threads']}), "
+        f"soak {r['seconds']:.0f} s; {s['webs']} gunicorn ({s['workers']} x {s['worker_class']}/{s['threads']}), "
         f"{s['celery_workers']} Celery worker(s) (concurrency {s['concurrency']}), beat; "
         f"{summary['data']['submissions_before']:,} submissions, "
         f"{summary['data']['public_records_before']:,} public records"
@@ -992,8 +935,8 @@ def report(summary: dict) -> None:
 # --- Main ----------------------------------------------------------------------------
 
 
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def _arguments(argv: list[str] | None):
+    parser = stack.parser(__doc__, data=".data/soak")
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of traffic (600)")
     parser.add_argument(
         "--warmup", type=float, default=30.0, help="seconds of the same traffic first, not in the figures (30)"
@@ -1006,8 +949,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-out", action="store_true", help="two gunicorn instances, two Celery workers, one beat")
     parser.add_argument("--due", type=int, default=40, help="communications that fall due during the run (40)")
     parser.add_argument("--staff", type=int, default=2, help="staff logged in per role: intake and desk officers (2)")
-    parser.add_argument("--gunicorn-workers", type=int, default=4, help="gunicorn workers per instance (4)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (2)")
     parser.add_argument("--concurrency", type=int, default=1, help="processes per Celery worker (1)")
     parser.add_argument(
         "--extra-ticks",
@@ -1024,44 +965,26 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--scale-out, else 0); the workers then log at INFO, and their logs are counted",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the traffic (1)")
-    parser.add_argument("--data", default=str(BASE_DIR / ".data" / "soak"), help="static files and logs (.data/soak)")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _arguments(argv)
-    if not stack.servers_at_hand("soak.py", ".data/soak"):
-        return 2
+    args = parser.parse_args(argv)
     if args.extra_ticks is None:
         args.extra_ticks = 10.0 if args.scale_out else 0.0
     if args.duplicate_tasks is None:
         args.duplicate_tasks = 2 if args.scale_out else 0
-    data = Path(args.data).resolve()
-    logs = data / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    # The portal as deployed: its own settings, URLs and per-address limits.
-    env = stack.environment(data, settings="portal.settings")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    webs = 2 if args.scale_out else 1
-    settings = {
-        "started": stamp,
-        **{name: value for name, value in vars(args).items() if name != "data"},
-        "webs": webs,
-        "celery_workers": webs,
-        "cpus": os.cpu_count(),
-        "load_average_before": os.getloadavg(),
-        "python": sys.version.split()[0],
-        **stack.code_version(),
-    }
+    return args
 
-    print("preparing the database and static files (DEBUG=0, portal.settings)", flush=True)
-    log = logs / "prepare.log"
-    log.write_text("")
-    stack.prepare(env, log)
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    webs = 2 if args.scale_out else 1
+    # The portal as deployed: its own settings, URLs and per-address limits.
+    setup = stack.begin("soak.py", args, settings="portal.settings", webs=webs, celery_workers=webs)
+    if setup is None:
+        return 2
     from django.db import connection
 
     from bench import archive_text, seed_archive, seed_queue
-    from bench.queue import login
+    from bench.queue import login, pages
+    from bench.seeding import PASSWORD
     from portal import roles
     from submissions.models import Desk
     from tests.support.staff import current_code
@@ -1086,18 +1009,19 @@ def main(argv: list[str] | None = None) -> int:
     seeding["due_seconds"] = time.perf_counter() - began
     marks = _marks()
     picked = _plan_data()
-    desk_id = Desk.objects.get(code=DESK).pk
+    # bench/queue.py's pages, with a deep page that the desk officers' desk has.
+    desk = Desk.objects.get(code=DESK)
+    staff_pages = pages(desk.pk, deep=min(20, max(1, desk.submissions.count() // 50)))
     connection.close()
     print(f"  {marks['submissions']:,} submissions, {marks['public_records']:,} public records", flush=True)
 
     running = stack.Stack(
-        env,
-        logs,
+        setup.env,
+        setup.logs,
         webs=webs,
         workers=webs,
         beat=True,
-        gunicorn_workers=args.gunicorn_workers,
-        threads=args.threads,
+        **stack.gunicorn_options(args),
         concurrency=args.concurrency,
         # At INFO, Celery logs each task it receives: how the work was shared is counted from the logs.
         worker_loglevel="INFO" if args.duplicate_tasks else "WARNING",
@@ -1105,7 +1029,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     worker_logs = [worker.log for worker in running.workers]
     log_offsets = {log: log.stat().st_size if log.exists() else 0 for log in worker_logs}
-    summary: dict = {"settings": settings, "seeding": seeding}
+    summary: dict = {"settings": setup.settings, "seeding": seeding}
     backlog_max = 0
     extra_published = 0
     try:
@@ -1127,7 +1051,7 @@ def main(argv: list[str] | None = None) -> int:
             years=picked["years"],
             terms=archive_text.SEARCH_TERMS,
             case_ids=picked["case_ids"],
-            desk_id=desk_id,
+            staff_pages=staff_pages,
             evidence=_evidence(),
             staff=queue.Queue(),
             duplicate_tasks=args.duplicate_tasks,
@@ -1135,7 +1059,7 @@ def main(argv: list[str] | None = None) -> int:
         for number, (role, user) in enumerate(staff):
             visitor = Visitor(plan, Run(time.perf_counter()), random.Random(number))
             # Log in at one instance; under --scale-out the session then serves at both.
-            login(visitor.clients[number % len(visitor.clients)], user.get_username(), seed_queue.PASSWORD,
+            login(visitor.clients[number % len(visitor.clients)], user.get_username(), PASSWORD,
                   current_code(user))  # fmt: skip
             plan.staff.put((role, visitor))
         connection.close()
@@ -1195,10 +1119,7 @@ def main(argv: list[str] | None = None) -> int:
         traffic["errors"] or traffic["warmup_errors"] or traffic["visit_error_count"]
     )
     report(summary)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"soak-{stamp}.json"
-    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    print(f"\nresults: {path.relative_to(BASE_DIR)}")
+    stack.save(setup, summary)
     return 0 if all(summary["passed"].values()) else 1
 
 

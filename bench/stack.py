@@ -1,32 +1,128 @@
-"""The portal as production runs it, for a bench: environment, database, gunicorn, Celery workers and beat.
+"""The portal as production runs it, for a bench: options, environment, database, gunicorn, Celery workers and beat.
 
 Every bench script starts the same way: an environment like production's
 (DEBUG off, plain HTTP on 127.0.0.1, static files collected), migrate and
 collectstatic through manage.py, Django set up in the bench process with the
-same environment, then gunicorn and Celery started as separate processes
-(bench/servers.py) and waited for. This module holds those steps once:
+same environment, then gunicorn and Celery started as separate processes by
+portal.embedded, the portal's one launcher, and waited for. This module holds
+those steps once:
 
-    env = stack.environment(data)              # bench.settings: the portal + /bench/ baselines
-    stack.prepare(env, logs / "prepare.log")   # migrate, collectstatic, django.setup() here
-    with stack.Stack(env, logs, webs=1, workers=1, beat=False) as running:
+    parser = stack.parser(__doc__, data=".data/bench")   # --workers, --threads, --data ...
+    run = stack.begin("intake.py", parser.parse_args())  # None without servers; migrate, django.setup()
+    with stack.Stack(run.env, run.logs, webs=1, workers=1, beat=False) as running:
         running.ports, running.meter(), running.check()
-    stack.drain(running.workers, meter)        # until every submission is screened
+        stack.drain(running.workers, meter)               # until every submission is screened
+    stack.save("intake", run, summary)                    # bench/results/intake-<stamp>.json
 
 It also measures the version of the code and the processes of the database
 and Redis, for the CPU accounting of bench/cpu.py.
 """
 
+import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cpu, servers
+from bench import cpu
+from portal import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+HOST = "127.0.0.1"
+
+
+def parser(doc: str, *, data: str, windows: dict | None = None) -> argparse.ArgumentParser:
+    """The options every bench has: gunicorn's workers and threads, and its folder.
+
+    `windows` (clients, rounds, duration, warmup) adds the options of a bench
+    that measures each target in timed windows of bench/load.py, with those defaults.
+    """
+    options = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if windows is not None:
+        options.add_argument("--clients", type=int, default=windows["clients"], help="keep-alive connections")
+        options.add_argument("--rounds", type=int, default=windows["rounds"], help="rounds over the targets")
+        options.add_argument(
+            "--duration", type=float, default=windows["duration"], help="seconds measured per target and round"
+        )
+        options.add_argument(
+            "--warmup", type=float, default=windows["warmup"], help="seconds of warm-up per target and round"
+        )
+    options.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    options.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread)")
+    options.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (2)")
+    options.add_argument("--data", default=str(BASE_DIR / data), help=f"static files and logs ({data})")
+    return options
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict:
+    """Stack's gunicorn keywords from the options of `parser`."""
+    return {"gunicorn_workers": args.workers, "worker_class": args.worker_class, "threads": args.threads}
+
+
+def window_options(args: argparse.Namespace, *, port: int, meter) -> dict:
+    """load.run's keywords from the options of `parser(..., windows=...)`."""
+    return {
+        "host": HOST,
+        "port": port,
+        "clients": args.clients,
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "meter": meter,
+    }
+
+
+@dataclass
+class Run:
+    script: str
+    env: dict[str, str]
+    logs: Path
+    stamp: str
+    settings: dict
+
+
+def begin(script: str, args: argparse.Namespace, *, settings: str = "bench.settings", **extra) -> Run | None:
+    """Check that the servers are at hand, then migrate, collect static files and set Django up here.
+
+    None, after saying how to run the bench, when they are not. `settings`
+    is the Django settings module of every process (see `environment`);
+    `extra`, more to record with the run's settings.
+    """
+    if not servers_at_hand(script, os.path.relpath(args.data, BASE_DIR)):
+        return None
+    data = Path(args.data).resolve()
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = environment(data, settings=settings)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    recorded = {
+        "started": stamp,
+        **{name: value for name, value in vars(args).items() if name != "data"},
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+        "python": sys.version.split()[0],
+        **code_version(),
+        **extra,
+    }
+    print(f"preparing the database and static files (DEBUG=0, {settings})", flush=True)
+    log = logs / "prepare.log"
+    log.write_text("")
+    prepare(env, log)
+    return Run(script, env, logs, stamp, recorded)
+
+
+def save(run: Run, summary: dict) -> None:
+    """bench/results/<script>-<stamp>.json (git-ignored)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{Path(run.script).stem}-{run.stamp}.json"
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    print(f"\nresults: {path.relative_to(BASE_DIR)}")
 
 
 def servers_at_hand(script: str, data: str) -> bool:
@@ -130,9 +226,10 @@ def unscreened() -> int:
 def drain(workers, meter=dict, *, stall: float = 30.0) -> dict:
     """Wait until the Celery workers have screened every submission; how long it took and what it cost.
 
-    `workers` is one servers.Process or several; `meter` a bench/cpu.py Meter (or `dict`: no accounting).
+    `workers` is one embedded.Process or several; `meter` a bench/cpu.py Meter (or `dict`: no accounting).
+    The CPU each part used meanwhile is in `cpu`.
     """
-    workers = [workers] if isinstance(workers, servers.Process) else list(workers)
+    workers = [workers] if isinstance(workers, embedded.Process) else list(workers)
     began, before = time.perf_counter(), meter()
     backlog = unscreened()
     left, progress = backlog, began
@@ -151,7 +248,7 @@ def drain(workers, meter=dict, *, stall: float = 30.0) -> dict:
     return {
         "backlog": backlog,
         "seconds": time.perf_counter() - began if backlog else 0.0,
-        "celery_cpu_seconds": after.get("celery", 0.0) - before.get("celery", 0.0),
+        "cpu": {name: after[name] - before.get(name, 0.0) for name in after},
     }
 
 
@@ -160,10 +257,6 @@ def heartbeat_since(since: float, key: str = "health:worker"):
     from django.core.cache import cache
 
     return lambda: (cache.get(key) or 0) >= since
-
-
-def worker_ready_since(since: float):
-    return heartbeat_since(since, "health:worker")
 
 
 class Stack:
@@ -189,33 +282,40 @@ class Stack:
         worker_loglevel: str = "WARNING",
         ready_path: str = "/",
     ):
-        self.env = env
         self.ready_path = ready_path
-        self.ports = [servers.free_port() for _ in range(webs)]
+        self.ports = [embedded.free_port() for _ in range(webs)]
+
+        def log(name: str, n: int, of: int) -> Path:
+            return logs / (f"{name}-{n}.log" if of > 1 else f"{name}.log")
+
         self.webs = [
-            servers.gunicorn(
+            embedded.gunicorn(
                 env=env,
                 port=port,
+                log=log("gunicorn", n, webs),
                 workers=gunicorn_workers,
                 worker_class=worker_class,
                 threads=threads,
-                log=logs / (f"gunicorn-{n}.log" if webs > 1 else "gunicorn.log"),
             )
             for n, port in enumerate(self.ports, 1)
         ]
-        self.workers = [
-            servers.celery_worker(
-                env=env,
-                log=logs / (f"celery-{n}.log" if workers > 1 else "celery.log"),
-                hostname=f"bench{n}@%h" if workers > 1 else "bench@%h",
-                concurrency=concurrency,
-                loglevel=worker_loglevel,
+        self.workers = []
+        for n in range(1, workers + 1):
+            name = f"bench{n}" if workers > 1 else "bench"
+            self.workers.append(
+                embedded.celery(
+                    "worker",
+                    *("--queues", "intake,communications,default", "--concurrency", str(concurrency)),
+                    *("--hostname", f"{name}@%h", "--loglevel", worker_loglevel),
+                    env=env,
+                    log=log("celery", n, workers),
+                    name=f"celery worker {name}",
+                )
             )
-            for n in range(1, workers + 1)
-        ]
         # Its own schedule file: the default one under .data/ is shared by every checkout's runs.
-        schedule = logs / "celerybeat-schedule"
-        self.beat = servers.celery_beat(env=env, log=logs / "beat.log", schedule=schedule) if beat else None
+        schedule = str(logs / "celerybeat-schedule")
+        arguments = ("--schedule", schedule, "--loglevel", "WARNING")
+        self.beat = embedded.celery("beat", *arguments, env=env, log=logs / "beat.log") if beat else None
         self.processes = [*self.workers, *([self.beat] if self.beat else []), *self.webs]
 
     @property
@@ -227,18 +327,16 @@ class Stack:
         for process in self.processes:
             process.start()
         if self.workers:
-            ready = worker_ready_since(since)
-            servers.wait_for(self.workers[0], ready, timeout=timeout, what="a Celery worker's heartbeat")
+            self.workers[0].wait_until(heartbeat_since(since), timeout=timeout, what="a Celery worker's heartbeat")
         if self.beat:
-            ready = heartbeat_since(since, "health:beat")
-            servers.wait_for(self.beat, ready, timeout=timeout, what="beat's heartbeat")
+            self.beat.wait_until(heartbeat_since(since, "health:beat"), timeout=timeout, what="beat's heartbeat")
         for web, port in zip(self.webs, self.ports, strict=True):
-            servers.wait_for_http(web, port=port, path=self.ready_path, timeout=timeout)
+            web.wait_for_http(port=port, path=self.ready_path, timeout=timeout)
 
     def pids(self) -> dict[str, list[int]]:
         """The process-group leaders per part, for cpu.Meter (beat counts with Celery)."""
-        celery = [process.popen.pid for process in (*self.workers, *([self.beat] if self.beat else []))]
-        return {"gunicorn": [web.popen.pid for web in self.webs], "celery": celery}
+        celery = [process.pid for process in (*self.workers, *([self.beat] if self.beat else []))]
+        return {"gunicorn": [web.pid for web in self.webs], "celery": celery}
 
     def meter(self) -> cpu.Meter:
         return cpu.Meter({**self.pids(), **database_and_redis_pids()})
@@ -249,14 +347,10 @@ class Stack:
             if process.died():
                 raise RuntimeError(f"{process.name} died during the run:\n{process.tail()}")
 
-    def stop(self) -> list[str]:
-        """Stop everything (web first, so that no request queues work for a stopped worker); what outlived it."""
+    def stop(self) -> None:
+        """Stop everything, web first, so that no request queues work for a stopped worker."""
         for process in reversed(self.processes):
             process.stop()
-        left = [process.name for process in self.processes if process.group_alive()]
-        if left:
-            print(f"WARNING: still running after stop: {', '.join(left)}", file=sys.stderr)
-        return left
 
     def __enter__(self) -> "Stack":
         try:

@@ -1,10 +1,9 @@
 """What a browser downloads for one page: the HTML and every stylesheet and script it links.
 
 Fetched as a browser would ask (Accept-Encoding: gzip, br), counting the
-body bytes as they come over the wire. When the server sends a resource
-uncompressed, its gzip size (level 6, what Django's GZipMiddleware and a
-typical proxy use) is reported next to it, so the figure a compressing
-proxy would give is known too.
+body bytes as they come over the wire. Each resource's gzip size (level 6,
+what Django's GZipMiddleware uses) is recorded too, so that one sent
+uncompressed shows what compressing it would save.
 """
 
 import gzip
@@ -37,14 +36,6 @@ class PageWeight:
     @property
     def wire_bytes(self) -> int:
         return sum(resource.wire_bytes for resource in self.resources)
-
-    @property
-    def compressed_bytes(self) -> int:
-        """The transfer once every text resource is compressed: wire size, or gzip size where sent plain."""
-        return sum(
-            resource.wire_bytes if resource.encoding != "identity" else min(resource.wire_bytes, resource.gzip_bytes)
-            for resource in self.resources
-        )
 
     @property
     def uncompressed(self) -> list[Resource]:

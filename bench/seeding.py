@@ -1,0 +1,83 @@
+"""What the benches' seeding shares: counts, VACUUM ANALYZE, staff, and letters through the services.
+
+bench/seed_queue.py fills the review queue, bench/seed_archive.py the public
+archive, bench/soak.py adds letters that fall due during its run; all inside a
+process where Django is set up (bench/stack.py), against the bench's own database.
+"""
+
+import contextlib
+import time
+from datetime import datetime
+
+from django.db import connection
+
+# Fictional staff of a throw-away database; the users of databases seeded earlier keep it.
+PASSWORD = "bench queue password 4711"  # noqa: S105
+
+
+def count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a table name of this package)
+        return cursor.fetchone()[0]
+
+
+def vacuum_analyze() -> float:
+    """VACUUM ANALYZE the whole database; how long it took."""
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - began
+
+
+def staff(username: str, role: str, *, desks: tuple[str, ...] = ()):
+    """A bench staff member with a confirmed TOTP device; the same user on every run."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from submissions.models import Desk
+
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        for code in desks:
+            Desk.objects.get(code=code).members.add(user)
+        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    # Each code is accepted once per device: forget the last one used by an earlier run.
+    TOTPDevice.objects.filter(user=user).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return user
+
+
+@contextlib.contextmanager
+def screened_here():
+    """Cases made meanwhile send no screening task: the seeding screens them in this process, if at all."""
+    from submissions import services
+
+    send = services._screen_after_commit
+    services._screen_after_commit = lambda submission_id: None
+    try:
+        yield
+    finally:
+        services._screen_after_commit = send
+
+
+def communication_sent(case, *, kind: str, recipient: tuple[str, str], language: str, summary: str, sent_at: datetime):
+    """A letter on an accepted case, drafted, approved and sent through the services, as staff do it."""
+    from communications import services
+    from portal import roles
+
+    desk = staff("bench-desk", roles.DESK_OFFICER)
+    rapporteur = staff("bench-rapporteur", roles.RAPPORTEUR)
+    alpha3, name = recipient
+    communication, _draft = services.communication_draft(
+        submissions=[case], kind=kind, recipient=alpha3, recipient_name=name, language=language, by=desk
+    )
+    services.communication_edit(communication=communication, body=communication.body, public_summary=summary)
+    services.communication_submit_for_review(communication=communication, by=desk)
+    services.communication_approve(communication=communication, by=rapporteur)
+    services.communication_send(communication=communication, by=desk, sent_at=sent_at)
+    return communication
