@@ -265,17 +265,6 @@ def reply_record(
     return reply
 
 
-def public_record_refresh_for_submission(*, submission_id: int) -> int:
-    """Rewrite the public records of the released communications of a case from its current consent."""
-    count = 0
-    released = Communication.objects.filter(submissions__pk=submission_id, status=S.RELEASED).distinct()
-    for communication in released:
-        with transaction.atomic():
-            release.write_public_record(communication)
-        count += 1
-    return count
-
-
 HELD = [S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED]
 
 

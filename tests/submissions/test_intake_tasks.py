@@ -13,7 +13,7 @@ from submissions.models import Desk, NameFingerprint, Status, StatusChange, Subm
 from submissions.tasks import screen_submission, sweep
 from tests.support.factories import make_submission
 from tests.support.intake import submit_case
-from tests.support.processes import waiting_for_a_lock, wait_for
+from tests.support.processes import wait_for, waiting_for_a_lock
 from tests.support.servers import publish_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
