@@ -8,8 +8,11 @@ export PATH := $(BIN):$(PATH)
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 PYTEST_ARGS ?=
+# pytest-xdist workers: the suite waits on servers, workers and browsers more than on the 2 cores.
+TEST_WORKERS ?= 3
+TEST_SERVERS := $(BIN)/python -m portal.embedded --data .data/test --no-fsync --
 
-.PHONY: run test lint
+.PHONY: run test quick lint
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +33,12 @@ run: $(RUNTIME_STAMP)
 ## Run the whole test suite on real PostgreSQL, Redis, Celery and Chromium.
 test: $(DEV_STAMP)
 	bin/ensure-chromium
-	$(BIN)/python -m portal.embedded --data .data/test -- bin/check $(PYTEST_ARGS)
+	$(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+## The edit loop: every test but the browser and integration ones, with few Hypothesis examples.
+quick: $(DEV_STAMP)
+	HYPOTHESIS_PROFILE=dev $(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile \
+		-m "not browser and not integration" $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
