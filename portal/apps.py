@@ -7,6 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        # The tasks of every app (shared_task) send through this app, in web processes too.
+        import portal.celery  # noqa: F401
         from portal.roles import sync_roles
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="portal.sync_roles")

@@ -10,11 +10,11 @@ from communications import services
 from communications.models import CommunicationStatus, PublicRecord, PublicReply
 from communications.release import CONFIDENTIAL_REPLY
 from portal import outbox
+from portal.embedded import free_port
 from portal.models import Mail
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
 from tests.support.mail import SmtpSink, drain_outbox
-from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

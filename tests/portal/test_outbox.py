@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import outbox
+from portal.embedded import free_port
 from portal.models import Mail
 from tests.support.mail import SilentServer, SmtpSink, nothing_listens
-from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

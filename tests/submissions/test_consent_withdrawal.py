@@ -17,6 +17,7 @@ from django.utils import timezone
 from communications import services as communications
 from communications.models import ConsentAlert, PublicRecord
 from portal.celery import app
+from portal.embedded import free_port
 from portal.models import Mail
 from portal.tasks import mail_sweep, send_queued_mail
 from submissions.models import Consent, Desk, Submission
@@ -24,7 +25,6 @@ from submissions.receipts import passphrase_hash
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
 from tests.support.mail import SilentServer, SmtpSink, nothing_listens
 from tests.support.processes import Worker, wait_for
-from tests.support.servers import free_port
 from tests.support.tasks import record_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
