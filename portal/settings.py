@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from portal.env import env_bool, env_int, env_list, env_secret, env_str, require
+from portal.env import env_bool, env_int, env_list, env_networks, env_secret, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -116,6 +116,19 @@ CACHES = {
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
     }
 }
+# Rate-limit counters: a Redis of their own that never writes to disk (portal.throttle). It must
+# not be the main Redis, whose append-only file keeps everything it is sent.
+RATELIMIT_REDIS_URL = env_str("RATELIMIT_REDIS_URL")
+require("RATELIMIT_REDIS_URL", RATELIMIT_REDIS_URL)
+if RATELIMIT_REDIS_URL == REDIS_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("RATELIMIT_REDIS_URL must name a Redis of its own, with persistence off.")
+CACHES["ratelimit"] = {"BACKEND": "portal.cache.RedisCache", "LOCATION": RATELIMIT_REDIS_URL, "KEY_PREFIX": "rl"}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+# Proxies whose X-Forwarded-For is believed (addresses or networks); from any other peer it is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Sessions end after 30 minutes without a request (staff and receipt alike).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
@@ -213,8 +226,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Reports accepted per client (keyed hash of the address, kept in Redis for an hour).
+# Reports accepted per client address, where one can be told (portal.throttle; never on an onion
+# service). The site-wide budget never refuses a report: past it, INTAKE_ALERT_EMAILS hear of it.
 SUBMIT_LIMIT_PER_HOUR = env_int("SUBMIT_LIMIT_PER_HOUR", 20)
+SUBMIT_SITE_BUDGET_PER_HOUR = env_int("SUBMIT_SITE_BUDGET_PER_HOUR", 60)
+INTAKE_ALERT_EMAILS = env_list("INTAKE_ALERT_EMAILS")
+# A report is taken only from a form fetched at least this long before (submissions.limits).
+FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 5)
+# Receipt logins per client address (tries, seconds); the per-reference limit is in submissions.limits.
+RECEIPT_LIMIT_PER_CLIENT = (env_int("RECEIPT_LIMIT_PER_CLIENT", 20), 15 * 60)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -8,7 +8,7 @@ submit: a draft never reaches the database.
 
 import contextlib
 import logging
-import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,7 +25,7 @@ from redis.exceptions import ConnectionError as RedisUnavailable
 
 from portal import throttle
 from submissions import consent as consent_texts
-from submissions import services
+from submissions import limits, services
 from submissions.attachments import AttachmentRejected, check_files
 from submissions.forms import (
     AttachmentsForm,
@@ -42,9 +42,12 @@ from submissions.receipts import normalise_reference
 from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
+RECEIPT_SESSION_STARTED = "receipt_started"
 RECEIPT_SESSION_SECONDS = 30 * 60
-LOGIN_LIMIT_PER_REFERENCE = (5, 15 * 60)
-LOGIN_LIMIT_PER_CLIENT = (20, 15 * 60)
+# However active, a receipt session ends this long after the login: a device left open, or taken,
+# does not keep the case open for ever.
+RECEIPT_SESSION_MAX_SECONDS = 2 * 3600
+RECEIPT_MESSAGES_PER_HOUR = 10
 logger = logging.getLogger(__name__)
 _empty_form_cache: dict[str, str] = {}
 
@@ -123,10 +126,12 @@ def _render_step_one(request, forms: dict, *, errors=(), status=200):
 
 
 def _token(request) -> str:
-    # One token per filled-in form: a second submit of the same form (a
-    # reload, a double click) is recognised and stores nothing twice.
-    token = request.POST.get("token", "")
-    return token if len(token) == 32 and token.isalnum() else secrets.token_hex(16)
+    # One signed token per filled-in form (submissions.limits): a second submit of the same form
+    # (a reload, a double click) is recognised and stores nothing twice. A missing, forged or
+    # expired token is replaced by a new one.
+    if not hasattr(request, "_form_token"):
+        request._form_token = limits.form_token_current(request.POST.get("token", ""))
+    return request._form_token
 
 
 def _empty_form(request):
@@ -148,6 +153,8 @@ def submit(request):
     if request.method == "GET":
         return _empty_form(request)
 
+    if not limits.form_post_allowed(request, _token(request)):
+        return _private(render(request, "submissions/too_many.html", {"per_form": True}, status=429))
     action = request.POST.get("action", "review")
     if action == "add_defender":
         return _render_step_one(request, _unbound_forms(_values_of(request.POST, add_defender=True)))
@@ -162,16 +169,21 @@ def submit(request):
     if not all(form.is_valid() for form in forms.values()):
         return _render_step_one(request, forms, errors=_error_summary(forms), status=400)
 
-    attachments_form = AttachmentsForm(request.POST, request.FILES, prefix="attachments")
     if action != "submit":
         return _render_review(request, forms, AttachmentsForm(prefix="attachments"))
+    # The cheap checks come first: no attachment is opened for a post they refuse.
+    token = _token(request)
+    if token != request.POST.get("token"):
+        return _render_review(request, forms, AttachmentsForm(prefix="attachments"), notice="expired", status=400)
+    if not limits.form_token_waited(token, settings.FORM_MIN_FILL_SECONDS):
+        return _render_review(request, forms, AttachmentsForm(prefix="attachments"), notice="too_fast", status=400)
+    if not limits.submit_allowed_for_client(request):
+        return _private(render(request, "submissions/too_many.html", status=429))
+    attachments_form = AttachmentsForm(request.POST, request.FILES, prefix="attachments")
     checked = _checked_attachments(request, attachments_form)
     if checked is None:
         return _render_review(request, forms, attachments_form, status=400)
-
-    if not throttle.hit("submit", throttle.client_key(request), limit=settings.SUBMIT_LIMIT_PER_HOUR, window=3600):
-        return _private(render(request, "submissions/too_many.html", status=429))
-    token = _token(request)
+    token = limits.form_token_nonce(token)
     if not _first_use(token):
         return _private(render(request, "submissions/already_submitted.html", status=409))
     try:
@@ -190,6 +202,7 @@ def submit(request):
         with contextlib.suppress(RedisUnavailable):
             cache.delete(f"submit-token:{token}")
         raise
+    limits.site_budget_count(request)
     return _private(render(request, "submissions/receipt_new.html", {"receipt": receipt, "submission": submission}))
 
 
@@ -220,8 +233,9 @@ def _checked_attachments(request, form) -> list | None:
     return checked if form.is_valid() else None
 
 
-def _render_review(request, forms, attachments_form, *, status=200):
+def _render_review(request, forms, attachments_form, *, notice: str = "", status=200):
     context = {
+        "notice": notice,
         "forms": forms,
         "attachments_form": attachments_form,
         "errors": _error_summary(forms, [attachments_form]),
@@ -238,17 +252,23 @@ def _receipt_submission(request) -> Submission | None:
     submission_id = request.session.get(RECEIPT_SESSION_KEY)
     if submission_id is None:
         return None
+    started = request.session.get(RECEIPT_SESSION_STARTED, 0)
+    if not isinstance(started, int | float) or time.time() - started > RECEIPT_SESSION_MAX_SECONDS:
+        request.session.flush()
+        return None
     return Submission.objects.filter(pk=submission_id).first()
 
 
-def _receipt_attempt_allowed(request, reference: str) -> bool:
-    """Count one try of a passphrase, against the client and against the reference."""
-    client = throttle.client_key(request)
-    allowed = throttle.hit("receipt-client", client, limit=LOGIN_LIMIT_PER_CLIENT[0], window=LOGIN_LIMIT_PER_CLIENT[1])
-    allowed &= throttle.hit(
-        "receipt-reference", reference or "-", limit=LOGIN_LIMIT_PER_REFERENCE[0], window=LOGIN_LIMIT_PER_REFERENCE[1]
-    )
-    return allowed
+def _receipt_check(request, reference: str, passphrase: str, token: str) -> tuple[Submission | None, str]:
+    """The case a passphrase opens, or None with why: "" (wrong), "client" or "reference" (wait)."""
+    if not limits.receipt_client_allowed(request):
+        return None, "client"
+    if not limits.receipt_reference_open(request, reference, token):
+        return None, "reference"
+    submission = services.receipt_authenticate(reference=reference, passphrase=passphrase)
+    if submission is None:
+        limits.receipt_wrong_answer(request, reference)
+    return submission, ""
 
 
 @never_cache
@@ -256,23 +276,27 @@ def _receipt_attempt_allowed(request, reference: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def receipt_login(request):
     form = ReceiptLoginForm(request.POST if request.method == "POST" else None)
+    # A new form token with every page: past a reference's budget of wrong answers, a login needs
+    # one that waited (submissions.limits).
+    context = {"form": form, "token": limits.form_token_new()}
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
-        if not _receipt_attempt_allowed(request, reference):
-            return _private(
-                render(request, "submissions/receipt_login.html", {"form": form, "throttled": True}, status=429)
-            )
-        submission = services.receipt_authenticate(reference=reference, passphrase=form.cleaned_data["passphrase"])
+        submission, wait = _receipt_check(
+            request, reference, form.cleaned_data["passphrase"], request.POST.get("token", "")
+        )
+        if wait:
+            context.update(throttled=wait, wait_seconds=limits.RECEIPT_WAIT_SECONDS)
+            return _private(render(request, "submissions/receipt_login.html", context, status=429))
         if submission is not None:
-            throttle.clear("receipt-reference", reference)
             request.session.cycle_key()
             request.session[RECEIPT_SESSION_KEY] = submission.pk
+            request.session[RECEIPT_SESSION_STARTED] = int(time.time())
             request.session.set_expiry(RECEIPT_SESSION_SECONDS)
             return redirect("submissions:receipt_case")
         form.add_error(None, _("The reference or the passphrase is not right. Check both and try again."))
-        return _private(render(request, "submissions/receipt_login.html", {"form": form}, status=400))
+        return _private(render(request, "submissions/receipt_login.html", context, status=400))
     status = 400 if request.method == "POST" else 200
-    return _private(render(request, "submissions/receipt_login.html", {"form": form}, status=status))
+    return _private(render(request, "submissions/receipt_login.html", context, status=status))
 
 
 def _case_context(submission: Submission, **forms) -> dict:
@@ -311,6 +335,11 @@ def receipt_message(request):
     submission = _receipt_submission(request)
     if submission is None:
         return redirect("submissions:receipt_login")
+    # Per case, before any attachment is opened: a session, even a stolen one, cannot flood the desk.
+    if not throttle.hit(
+        request, "receipt-message", key=str(submission.pk), limit=RECEIPT_MESSAGES_PER_HOUR, window=3600
+    ):
+        return HttpResponse(_("Too many messages. Wait an hour and try again."), status=429, content_type="text/plain")
     form = SourceMessageForm(request.POST, request.FILES, prefix="message")
     checked = _checked_attachments(request, form)
     if checked is not None:
@@ -351,11 +380,10 @@ def receipt_download(request):
     reference = normalise_reference(request.POST.get("reference", ""))
     passphrase = request.POST.get("passphrase", "")
     # Each download tries a passphrase: the same limits as the receipt login.
-    if not _receipt_attempt_allowed(request, reference):
-        return HttpResponse(
-            _("Too many attempts. Wait 15 minutes and try again."), status=429, content_type="text/plain"
-        )
-    if services.receipt_authenticate(reference=reference, passphrase=passphrase) is None:
+    submission, wait = _receipt_check(request, reference, passphrase, request.POST.get("token", ""))
+    if wait:
+        return HttpResponse(_("Too many attempts. Wait a minute and try again."), status=429, content_type="text/plain")
+    if submission is None:
         return HttpResponseBadRequest(_("This receipt cannot be downloaded."), content_type="text/plain")
     body = render_to_string("submissions/receipt.txt", {"reference": reference, "passphrase": passphrase})
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")

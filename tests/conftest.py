@@ -1,6 +1,8 @@
+import contextlib
 import os
 
 import pytest
+import redis
 from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app
@@ -36,6 +38,15 @@ def celery_beat(django_db_setup):
     beat.start()
     yield beat
     beat.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no rate-limit counters (the store is this xdist worker's own database)."""
+    from django.core.cache import caches
+
+    with contextlib.suppress(redis.RedisError):
+        caches["ratelimit"].clear()
 
 
 @pytest.fixture(autouse=True)

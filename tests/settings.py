@@ -1,7 +1,7 @@
 """The portal's settings for the test run: the environment of one pytest-xdist worker, and a fast hasher.
 
-Each worker (gw0, gw1, ...) gets a Redis database and a media folder of its
-own; pytest-django gives it a PostgreSQL test database of its own
+Each worker (gw0, gw1, ...) gets a Redis database (in the main Redis and in
+the rate limits' one) and a media folder of its own; pytest-django gives it a PostgreSQL test database of its own
 (test_portal_gw0, ...). Set before the portal's settings read the
 environment, so the Celery workers and servers that a test starts inherit
 the same values. No worker flushes or purges what another uses.
@@ -30,6 +30,9 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker and "REDIS_URL" in os.environ and not os.environ.get("PORTAL_TEST_WORKER_ENV"):
     os.environ["PORTAL_TEST_WORKER_ENV"] = _worker  # set once: child processes import this module too
     os.environ["REDIS_URL"] = redis_url_for_database(os.environ["REDIS_URL"], 1 + int(_worker.removeprefix("gw")))
+    if "RATELIMIT_REDIS_URL" in os.environ:
+        offset = 1 + int(_worker.removeprefix("gw"))
+        os.environ["RATELIMIT_REDIS_URL"] = redis_url_for_database(os.environ["RATELIMIT_REDIS_URL"], offset)
 os.environ.setdefault("MEDIA_ROOT", str(BASE_DIR / ".data" / "test-media" / (_worker or "main")))
 
 from portal.settings import *  # noqa: E402, F403
@@ -37,3 +40,7 @@ from portal.settings import *  # noqa: E402, F403
 # Staff accounts are made in hundreds of tests; PBKDF2's million rounds would
 # spend most of the suite's time (production keeps Django's default).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A script fills the intake form in well under the minimum fill time a person needs; the tests of
+# that limit (tests/submissions/test_form_limits.py) set it back.
+FORM_MIN_FILL_SECONDS = 0

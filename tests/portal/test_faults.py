@@ -9,7 +9,6 @@ import datetime
 import http.client
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -72,7 +71,7 @@ def _submit_many(count: int, outcomes: list) -> None:
     try:
         for _ in range(count):
             try:
-                response = submit_case(client, token=secrets.token_hex(16))
+                response = submit_case(client)
             except Exception:
                 outcomes.append(("exception", traceback.format_exc()))
                 continue
@@ -167,7 +166,7 @@ class Browser:
         self.csrf = CSRF_FIELD.search(text).group(1)
 
     def submit(self) -> tuple[int, str, str | None]:
-        data = {**report_data(defenders=2, token=secrets.token_hex(16)), "action": "submit"}
+        data = {**report_data(defenders=2), "action": "submit"}
         return self.request("POST", "/submit/", urlencode({**data, "csrfmiddlewaretoken": self.csrf}, doseq=True))
 
 
@@ -340,7 +339,7 @@ def test_a_server_crash_before_commit_answers_a_clean_503_and_stores_nothing(
     _port, postgres, _gunicorn, _log = portal_on_its_own_database
     settings.SUBMIT_LIMIT_PER_HOUR = 1000
     client = Client()
-    data = {**report_data(token=secrets.token_hex(16)), "action": "submit"}
+    data = {**report_data(), "action": "submit"}
     with _served_from(postgres, django_db_blocker):
         stored = set(_stored_submissions(postgres))
         with connection.execute_wrapper(_crash_after_the_status_change):

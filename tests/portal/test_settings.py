@@ -21,6 +21,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "REDIS_URL": os.environ["REDIS_URL"],
+        "RATELIMIT_REDIS_URL": os.environ["RATELIMIT_REDIS_URL"],
     }
     env.update(overrides)
     return {name: value for name, value in env.items() if value is not None}
@@ -39,7 +40,9 @@ def test_check_deploy_reports_nothing_under_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ENCRYPTION_KEYS", "HMAC_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ENCRYPTION_KEYS", "HMAC_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "RATELIMIT_REDIS_URL"]
+)
 def test_it_refuses_to_start_without_a_required_setting(missing):
     env = production_env()
     del env[missing]
@@ -71,3 +74,17 @@ def test_secrets_can_come_from_files(tmp_path):
     result = manage("check", env=production_env(SECRET_KEY=None, SECRET_KEY_FILE=str(secret_file)))
 
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_to_keep_rate_limits_in_the_main_redis():
+    result = manage("check", env=production_env(RATELIMIT_REDIS_URL=os.environ["REDIS_URL"]))
+
+    assert result.returncode != 0
+    assert "RATELIMIT_REDIS_URL must name a Redis of its own" in result.stderr
+
+
+def test_it_names_a_trusted_proxy_that_is_not_an_address():
+    result = manage("check", env=production_env(TRUSTED_PROXIES="10.0.0.1, proxy.example.org"))
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must list IP addresses or networks; got 'proxy.example.org'" in result.stderr

@@ -1,10 +1,17 @@
 import re
+import time
 
 import pytest
 from django.core.cache import cache
 
 from submissions import services
+from submissions.limits import RECEIPT_REFERENCE_LIMIT, RECEIPT_WAIT_SECONDS, form_token_new
 from submissions.models import Consent, Message, Status
+from submissions.views import (
+    RECEIPT_MESSAGES_PER_HOUR,
+    RECEIPT_SESSION_MAX_SECONDS,
+    RECEIPT_SESSION_STARTED,
+)
 from tests.support.intake import submit_case
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +33,8 @@ def receipt(client):
     return reference, passphrase
 
 
-def login(client, reference, passphrase):
-    return client.post("/receipt/", {"reference": reference, "passphrase": passphrase})
+def login(client, reference, passphrase, token=""):
+    return client.post("/receipt/", {"reference": reference, "passphrase": passphrase, "token": token})
 
 
 def test_it_opens_the_case_with_the_receipt(client, receipt):
@@ -53,24 +60,28 @@ def test_an_unknown_reference_and_a_wrong_passphrase_get_the_same_answer(client,
     unknown = login(client, UNKNOWN, receipt[1])
 
     assert wrong.status_code == unknown.status_code == 400
-    strip = lambda html: re.sub(r'name="(csrfmiddlewaretoken|reference)" value="[^"]*"', "", html)  # noqa: E731
+    strip = lambda html: re.sub(r'name="(csrfmiddlewaretoken|reference|token)" value="[^"]*"', "", html)  # noqa: E731
     assert strip(wrong.content.decode()) == strip(unknown.content.decode())
 
 
-def test_wrong_passphrases_are_throttled_per_reference(client, receipt):
-    from submissions.views import LOGIN_LIMIT_PER_REFERENCE
-
-    for _ in range(LOGIN_LIMIT_PER_REFERENCE[0]):
+def test_wrong_passphrases_slow_down_the_reference_without_locking_its_owner_out(client, receipt):
+    limit = RECEIPT_REFERENCE_LIMIT[0]
+    for _ in range(limit):
         assert login(client, receipt[0], "wrong guess").status_code == 400
 
-    # Even the right passphrase is refused until the window passes.
-    assert login(client, *receipt).status_code == 429
+    # Past the budget, no passphrase is checked without a login form that waited...
+    refused = login(client, *receipt)
+    assert refused.status_code == 429
+    assert "Wait 30 seconds, then send the form again" in refused.content.decode()
+    # ...and one that waited opens the case, once.
+    waited = form_token_new(issued_at=time.time() - RECEIPT_WAIT_SECONDS)
+    assert login(client, *receipt, token=waited).status_code == 302
+    client.cookies.clear()
+    assert login(client, *receipt, token=waited).status_code == 429
 
 
-def test_guesses_across_references_are_throttled_per_client(client, receipt):
-    from submissions.views import LOGIN_LIMIT_PER_CLIENT
-
-    for number in range(LOGIN_LIMIT_PER_CLIENT[0]):
+def test_guesses_across_references_are_throttled_per_client(client, receipt, settings):
+    for number in range(settings.RECEIPT_LIMIT_PER_CLIENT[0]):
         assert login(client, f"HRD-00000-{number:05d}", "guess").status_code == 400
 
     assert login(client, *receipt).status_code == 429
@@ -78,16 +89,35 @@ def test_guesses_across_references_are_throttled_per_client(client, receipt):
 
 def test_the_receipt_download_shares_the_login_limits(client, receipt):
     # The download checks a passphrase too: it must not be a way around the login's limits.
-    from submissions.views import LOGIN_LIMIT_PER_REFERENCE
-
     download = lambda passphrase: client.post(  # noqa: E731
         "/receipt/download/", {"reference": receipt[0], "passphrase": passphrase}
     )
-    for _ in range(LOGIN_LIMIT_PER_REFERENCE[0]):
+    for _ in range(RECEIPT_REFERENCE_LIMIT[0]):
         assert download("wrong guess").status_code == 400
 
     assert download(receipt[1]).status_code == 429
     assert login(client, *receipt).status_code == 429
+
+
+def test_a_receipt_session_ends_at_its_absolute_lifetime_however_active(client, receipt):
+    assert login(client, *receipt).status_code == 302
+    session = client.session
+    session[RECEIPT_SESSION_STARTED] -= RECEIPT_SESSION_MAX_SECONDS + 1
+    session.save()
+
+    response = client.get("/receipt/case/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/receipt/"
+
+
+def test_messages_from_one_receipt_session_are_limited(client, receipt):
+    assert login(client, *receipt).status_code == 302
+    post = lambda: client.post("/receipt/message/", {"message-body": "More details about the arrest"})  # noqa: E731
+    answers = [post().status_code for _ in range(RECEIPT_MESSAGES_PER_HOUR + 1)]
+
+    assert answers == [302] * RECEIPT_MESSAGES_PER_HOUR + [429]
+    assert Message.objects.count() == RECEIPT_MESSAGES_PER_HOUR
 
 
 def test_the_source_sees_a_coarse_status_and_no_staff_internals(client, receipt, django_user_model):
