@@ -1,6 +1,16 @@
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+
+
+def _on_this_site(path: str) -> str:
+    """The path, made unable to leave the site.
+
+    `//evil.example/` (or `/\\evil.example/`, which browsers read the same way) is a path to Django
+    but another site to a browser; extra leading slashes and backslashes are dropped.
+    """
+    return "/" + path.lstrip("/\\")
 
 
 def language_links(request):
@@ -10,10 +20,11 @@ def language_links(request):
     in the address, so it is remembered as long as the visitor follows links.
     """
     current = get_language()
-    path = request.get_full_path()
-    return {
-        "language_links": [
-            {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
-            for code, name in settings.LANGUAGES
-        ]
-    }
+    path = _on_this_site(request.get_full_path())
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or url.startswith(("//", "/\\")):
+            url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return {"language_links": links}

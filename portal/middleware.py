@@ -33,3 +33,60 @@ class DatabaseUnavailableMiddleware:
             response["Cache-Control"] = "no-store"
             return response
         return None
+
+
+def is_onion_request(request) -> bool:
+    host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower().rstrip(".")
+    return host.endswith(".onion")
+
+
+class OnionServiceMiddleware:
+    """The onion service and the clearnet site from one portal. Placed just before Django's SecurityMiddleware.
+
+    A request to a .onion host runs through a SecurityMiddleware of its own that neither redirects
+    to HTTPS nor sends HSTS: the onion service is encrypted and authenticated by Tor, on plain HTTP,
+    and HTTPS for it would need a certificate naming the onion address. Every other request goes
+    through Django's, unchanged (so `check --deploy` still sees it), and its pages announce the
+    onion address with Onion-Location when ONION_LOCATION is set (Tor Browser offers the switch).
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+        from django.middleware.security import SecurityMiddleware
+
+        self.get_response = get_response
+        self.onion = SecurityMiddleware(get_response.get_response)
+        self.onion.redirect = False
+        self.onion.sts_seconds = 0
+        self.location = settings.ONION_LOCATION.rstrip("/")
+
+    def __call__(self, request):
+        if is_onion_request(request):
+            return self.onion(request)
+        response = self.get_response(request)
+        if self.location:
+            response["Onion-Location"] = self.location + request.get_full_path()
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Every page denies the powerful browser features the portal never uses (camera, location...)."""
+
+    POLICY = ", ".join(
+        f"{feature}=()"
+        for feature in (
+            "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "browsing-topics",
+            "camera", "display-capture", "document-domain", "encrypted-media", "fullscreen", "gamepad",
+            "geolocation", "gyroscope", "hid", "idle-detection", "interest-cohort", "local-fonts",
+            "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+            "screen-wake-lock", "serial", "speaker-selection", "usb", "web-share", "xr-spatial-tracking",
+        )
+    )  # fmt: skip
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
+        return response

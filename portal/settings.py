@@ -32,6 +32,18 @@ require("HMAC_KEY", HMAC_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ("localhost", "127.0.0.1") if DEBUG else ())
 if not DEBUG:
     require("ALLOWED_HOSTS", ALLOWED_HOSTS)
+# The onion service's address (http://<56 characters>.onion): its host is accepted, it gets no
+# HTTPS redirect or HSTS, and clearnet pages announce it with Onion-Location (portal.middleware).
+ONION_LOCATION = env_str("ONION_LOCATION")
+if ONION_LOCATION:
+    from urllib.parse import urlsplit
+
+    _onion_host = urlsplit(ONION_LOCATION).hostname or ""
+    if not _onion_host.endswith(".onion"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"ONION_LOCATION must be an http://….onion address; got {ONION_LOCATION!r}.")
+    ALLOWED_HOSTS.append(_onion_host)
 
 INSTALLED_APPS = [
     "portal.admin_config.PortalAdminConfig",
@@ -55,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.PermissionsPolicyMiddleware",
+    # Must come just before SecurityMiddleware, which it steps around for the onion service.
+    "portal.middleware.OnionServiceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -206,6 +221,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The CSRF cookie goes when the browser closes: nothing of a visit stays on a source's device for a year.
+CSRF_COOKIE_AGE = None
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

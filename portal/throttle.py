@@ -29,6 +29,8 @@ from django.core.cache import caches
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
+from portal.middleware import is_onion_request
+
 logger = logging.getLogger(__name__)
 
 SECRET_LIFETIME = 3600  # a new secret every hour; counters keyed by the old one lapse with it
@@ -57,11 +59,6 @@ def _is_trusted(address: str) -> bool:
     return any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
-def _is_onion(request) -> bool:
-    host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower().rstrip(".")
-    return host.endswith(".onion")
-
-
 def peer_address(request) -> str:
     """The client's address: the direct peer, or what trusted proxies say they received it from."""
     address = request.META.get("REMOTE_ADDR", "")
@@ -76,7 +73,7 @@ def peer_address(request) -> str:
 
 def client_address(request) -> str | None:
     """The address that tells this client from others, or None where every client looks the same."""
-    if _is_onion(request):
+    if is_onion_request(request):
         return None
     address = peer_address(request)
     if not address or _is_trusted(address):

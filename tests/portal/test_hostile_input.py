@@ -9,7 +9,7 @@ stores nothing. Each example runs in its own transaction, rolled back, with the 
 import datetime
 import json
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -307,3 +307,43 @@ def test_hostile_input_through_the_csrf_protected_forms_gets_an_answer_and_store
     assert forged.status_code == missing.status_code == 403
     assert right.status_code == 302
     assert rows() == before
+
+
+# --- Redirects and links that would leave the site --------------------------------------------------------
+
+# How a path can name another host to a browser: protocol-relative, with a backslash (read as a slash),
+# percent-encoded, with a tab (which browsers drop), or doubled after the language prefix.
+OFF_SITE = [
+    "//evil.example/",
+    "/\\evil.example/",
+    "/%2F%2Fevil.example/",
+    "/%5Cevil.example/",
+    "/%2F/evil.example/",
+    "/%09/evil.example/",
+    "///evil.example/",
+    "/\\/evil.example/",
+    "/ru//evil.example/",
+    "/ru/%2F%2Fevil.example/",
+]
+PUBLIC_PAGES = ["", "submit/", "receipt/", "receipt/case/", "communications/", "communications/stats/"]
+
+
+def stays_on_this_site(url: str) -> bool:
+    resolved = urlsplit(urljoin("http://testserver/here/", url.replace("\\", "/").replace("\t", "")))
+    return resolved.netloc == "testserver" or resolved.scheme not in ("http", "https", "")
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+@pytest.mark.parametrize("off_site", OFF_SITE)
+def test_no_page_redirects_or_links_off_the_site(db, off_site, page):
+    # As a WSGI server passes it: the path percent-decoded (the test client would read //host as a host).
+    raw = unquote(off_site + page).encode().decode("iso-8859-1")
+    for language in ("", "ru"):
+        response = Client(HTTP_ACCEPT_LANGUAGE=language).get("/", PATH_INFO=raw)
+
+        assert response.status_code in (200, 301, 302, 404), response.status_code
+        if response.has_header("Location"):
+            assert stays_on_this_site(response["Location"]), response["Location"]
+        html = response.content.decode()
+        for url in re.findall(r'(?:href|action|src)="([^"]*)"', html):
+            assert stays_on_this_site(url), (raw, url)
