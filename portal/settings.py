@@ -196,6 +196,12 @@ STORAGES = {
         )
     },
 }
+# Working copies of attachments are made by the worker in a child process with these limits
+# (submissions.attachments.cleaning); a file past them is kept as evidence and flagged for staff.
+ATTACHMENT_MAX_PDF_PAGES = env_int("ATTACHMENT_MAX_PDF_PAGES", 5000)
+ATTACHMENT_CLEAN_CPU_SECONDS = env_int("ATTACHMENT_CLEAN_CPU_SECONDS", 30)
+ATTACHMENT_CLEAN_MEMORY_BYTES = env_int("ATTACHMENT_CLEAN_MEMORY_BYTES", 1536 * 1024 * 1024)
+ATTACHMENT_CLEAN_WALL_SECONDS = env_int("ATTACHMENT_CLEAN_WALL_SECONDS", 90)
 # Uploads stay in memory within the attachment limits and never touch the
 # disk unencrypted (submissions.uploads).
 FILE_UPLOAD_HANDLERS = ["submissions.uploads.BoundedMemoryUploadHandler"]

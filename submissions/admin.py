@@ -162,7 +162,7 @@ class MessageInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = readonly_fields = ["created_at", "name", "kind", "size", "sha256", "download"]
+    fields = readonly_fields = ["created_at", "name", "kind", "size", "sha256", "cleaning", "cleaning_note", "download"]
 
     @admin.display(description="files")
     def download(self, obj):

@@ -453,6 +453,13 @@ class Message(models.Model):
         return f"{self.submission.reference} message {self.pk}"
 
 
+class Cleaning(models.TextChoices):
+    PENDING = "pending", "working copy being made"
+    CLEAN = "clean", "working copy without metadata"
+    ORIGINAL_ONLY = "original_only", "no working copy: open the original with care"
+    FAILED = "failed", "could not be cleaned within limits: kept as evidence, open with care"
+
+
 class Attachment(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
@@ -463,6 +470,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     original = EncryptedBinaryField()
     working_copy = EncryptedBinaryField(null=True)
+    # Made by the worker (submissions.attachments.cleaning); the note is a reason code for staff.
+    cleaning = models.CharField(max_length=16, choices=Cleaning.choices, default=Cleaning.PENDING)
+    cleaning_note = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

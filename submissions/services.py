@@ -16,8 +16,10 @@ from portal.crypto import keyed_hash
 from submissions import consent as consent_texts
 from submissions import screening
 from submissions.attachments import CheckedFile
+from submissions.attachments.cleaning import make_working_copy
 from submissions.models import (
     Attachment,
+    Cleaning,
     Consent,
     Defender,
     Desk,
@@ -86,7 +88,8 @@ class StatusConflict(Exception):
 
 
 def _attach(submission: Submission, files: Iterable[CheckedFile], message: Message | None = None) -> None:
-    Attachment.objects.bulk_create(
+    """Store the files; a working copy not made in the request is made by the worker after commit."""
+    attachments = Attachment.objects.bulk_create(
         Attachment(
             submission=submission,
             message=message,
@@ -97,9 +100,41 @@ def _attach(submission: Submission, files: Iterable[CheckedFile], message: Messa
             sha256=checked.sha256,
             original=checked.original,
             working_copy=checked.working_copy,
+            cleaning=Cleaning.CLEAN if checked.working_copy is not None else Cleaning.PENDING,
         )
         for checked in files
     )
+    from submissions.tasks import clean_attachment
+
+    for attachment in attachments:
+        if attachment.cleaning == Cleaning.PENDING:
+            clean_attachment.delay_on_commit(attachment.pk)
+
+
+def attachment_clean(*, attachment_id: int) -> None:
+    """Make the metadata-free working copy of a stored attachment, once; a failure keeps the original and says so."""
+    attachment = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).first()
+    if attachment is None:
+        return
+    cleaned = make_working_copy(attachment.original, kind=attachment.kind)
+    updated = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).update(
+        working_copy=cleaned.working_copy, cleaning=cleaned.outcome, cleaning_note=cleaned.note
+    )
+    if updated and cleaned.outcome != Cleaning.CLEAN:
+        logger.warning(
+            "attachment %s of submission %s: %s (%s)",
+            attachment_id,
+            attachment.submission_id,
+            cleaned.outcome,
+            cleaned.note,
+        )
+
+
+def attachments_to_clean(*, older_than_seconds: int = 300) -> list[int]:
+    """Attachments still without their working copy a while after they were stored: their message was lost."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    pending = Attachment.objects.filter(cleaning=Cleaning.PENDING, created_at__lte=cutoff)
+    return list(pending.values_list("pk", flat=True)[:100])
 
 
 def submission_create(

@@ -225,7 +225,8 @@ def _checked_attachments(request, form) -> list | None:
     checked = []
     if form.is_valid():
         try:
-            checked = check_files(form.cleaned_data["files"])
+            # Quick checks only: the worker makes the working copies (submissions.attachments.cleaning).
+            checked = check_files(form.cleaned_data["files"], working_copies=False)
         except AttachmentRejected as rejection:
             rejections.append(rejection)
     if rejections:

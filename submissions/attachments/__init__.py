@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import UploadedFile
 
 from submissions.attachments.docx import docx_working_copy
-from submissions.attachments.images import image_working_copy
+from submissions.attachments.hidden import check_no_hidden_payload
+from submissions.attachments.images import image_quick_check, image_working_copy
 from submissions.attachments.limits import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, megabytes, read_at_most
 from submissions.attachments.media import mp3_check, mp4_check
 from submissions.attachments.names import clean_file_name, name_matching
@@ -72,8 +73,13 @@ def check_files(
     max_files: int = MAX_FILES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_file_bytes: int = MAX_FILE_BYTES,
+    working_copies: bool = True,
 ) -> list[CheckedFile]:
-    """Check every upload of one report; report all rejected files at once."""
+    """Check every upload of one report; report all rejected files at once.
+
+    `working_copies=False` (the web requests) runs only the quick checks and leaves the working
+    copies to the worker (`cleaning`), so that no request spends long on a file.
+    """
     uploads = list(uploads)
     if len(uploads) > max_files:
         raise reject("too_many_files", count=len(uploads), limit=max_files)
@@ -85,7 +91,7 @@ def check_files(
     rejected: list[AttachmentRejected] = []
     for upload in uploads:
         try:
-            checked.append(check_file(upload, max_bytes=max_file_bytes))
+            checked.append(check_file(upload, max_bytes=max_file_bytes, working_copy=working_copies))
         except AttachmentRejected as error:
             rejected.append(error)
     if len(rejected) == 1:
@@ -98,13 +104,17 @@ def check_files(
     return checked
 
 
-def check_file(upload: UploadedFile, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedFile:
-    """Check one upload and prepare its working copy, or raise AttachmentRejected."""
+def check_file(upload: UploadedFile, *, max_bytes: int = MAX_FILE_BYTES, working_copy: bool = True) -> CheckedFile:
+    """Check one upload and prepare its working copy (or only the quick checks), or raise AttachmentRejected."""
     name = clean_file_name(upload.name or "")
     data = read_at_most(upload, name, max_bytes)
     kind, content_type = sniff(data, name)
     name = name_matching(name, kind)
-    working_copy = _WORKING_COPY[kind](data, name)
+    if working_copy:
+        working_copy = _WORKING_COPY[kind](data, name)
+    else:
+        _QUICK_CHECK[kind](data, name)
+        working_copy = None
     return CheckedFile(
         name=name,
         kind=kind,
@@ -115,6 +125,22 @@ def check_file(upload: UploadedFile, *, max_bytes: int = MAX_FILE_BYTES) -> Chec
         working_copy=working_copy,
     )
 
+
+def _no_check(data: bytes, name: str) -> None:
+    """Nothing beyond the sniffing, which already screened the archive's limits or the text."""
+
+
+# What a request checks, in milliseconds: the rest (decoding, rewriting) is the worker's.
+_QUICK_CHECK: dict[str, Callable[[bytes, str], None]] = {
+    "pdf": check_no_hidden_payload,
+    "jpeg": image_quick_check,
+    "png": image_quick_check,
+    "docx": _no_check,
+    "odt": _no_check,
+    "text": _no_check,
+    "mp3": mp3_check,
+    "mp4": mp4_check,
+}
 
 _WORKING_COPY: dict[str, Callable[[bytes, str], bytes | None]] = {
     "pdf": pdf_working_copy,

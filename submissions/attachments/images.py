@@ -28,6 +28,19 @@ def image_working_copy(data: bytes, name: str) -> bytes:
         raise reject("damaged", name, actual=KINDS[kind].label) from error
 
 
+def image_quick_check(data: bytes, name: str) -> None:
+    """Hidden payloads and the picture's size from its header, without decoding a pixel."""
+    check_no_hidden_payload(data, name)
+    kind = "png" if data.startswith(PNG_SIGNATURE) else "jpeg"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            pixels = image.width * image.height
+    except Exception as error:
+        raise reject("damaged", name, actual=KINDS[kind].label) from error
+    if pixels > limits.MAX_IMAGE_PIXELS:
+        raise reject("image_too_large", name, limit=limits.MAX_IMAGE_PIXELS // 1_000_000)
+
+
 def clean_embedded_image(content: bytes) -> bytes:
     """A photo pasted into a document keeps its EXIF (GPS included): re-encode it where possible."""
     if not content.startswith((JPEG_SIGNATURE, PNG_SIGNATURE)):

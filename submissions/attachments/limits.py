@@ -22,6 +22,8 @@ MAX_COMPRESSION_RATIO: int = getattr(settings, "ATTACHMENT_MAX_COMPRESSION_RATIO
 MAX_ARCHIVE_ENTRIES: int = getattr(settings, "ATTACHMENT_MAX_ARCHIVE_ENTRIES", 1000)
 # 50 megapixels is a 48 MP phone photo with room to spare, and ~150 MB decoded as RGB.
 MAX_IMAGE_PIXELS: int = getattr(settings, "ATTACHMENT_MAX_IMAGE_PIXELS", 50_000_000)
+# Pages of a PDF the worker rewrites into a working copy; a longer one is kept as evidence only.
+MAX_PDF_PAGES: int = getattr(settings, "ATTACHMENT_MAX_PDF_PAGES", 5000)
 
 
 def megabytes(size: int) -> str:

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from submissions import services
 from submissions.attachments import MAX_FILE_BYTES
 from submissions.models import Attachment, Submission
 from tests.support.intake import NARRATIVE, SOURCE_NAME, report_data
@@ -44,6 +45,9 @@ def test_an_accepted_file_is_stored_encrypted_with_its_hash_and_a_clean_copy(cli
     assert attachment.original == data
     assert attachment.kind == "png"
     assert len(attachment.sha256) == 64
+    assert attachment.working_copy is None  # made by the worker (tests/submissions/test_working_copies.py)
+    services.attachment_clean(attachment_id=attachment.pk)  # what the worker runs
+    attachment.refresh_from_db()
     assert b"PhoneMaker" in data and b"PhoneMaker" not in attachment.working_copy
 
 
