@@ -17,11 +17,11 @@ Prints a table and writes bench/results/intake-<timestamp>.json. bench/README.md
 explains how to read the figures.
 """
 
-import secrets
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Run as `python bench/intake.py`: import from the project root (bench, tests,
@@ -82,15 +82,22 @@ def _submit_setup(client: load.Client) -> None:
     client.state["body"] = f"{_submission_body()}&{urlencode({'csrfmiddlewaretoken': token})}"
 
 
+def fresh_token() -> str:
+    """A form token as GET /submit/ gives it, a minute old (past the minimum fill time), URL-encoded."""
+    from submissions.limits import form_token_new
+
+    return quote_plus(form_token_new(issued_at=time.time() - 60))
+
+
 def _submit(client: load.Client) -> str | None:
     # A fresh token each time: the portal answers 409 to a token it has seen.
-    body = client.state["body"].replace(_TOKEN_PLACEHOLDER, secrets.token_hex(16)).encode()
+    body = client.state["body"].replace(_TOKEN_PLACEHOLDER, fresh_token()).encode()
     answer = client.request("POST", "/submit/", body=body, headers=load.FORM)
     return _check("submit", answer, RECEIPT_MARK in answer.body)
 
 
 def targets() -> list[load.Target]:
-    insert_body = _submission_body().replace(_TOKEN_PLACEHOLDER, secrets.token_hex(16)).encode()
+    insert_body = _submission_body().replace(_TOKEN_PLACEHOLDER, fresh_token()).encode()
 
     def text(client: load.Client) -> str | None:
         answer = client.request("GET", "/bench/text/")

@@ -60,7 +60,7 @@ DESK = "central-asia"  # the desk officers' desk
 RU_SHARE = 0.3  # of public and intake visits, in Russian
 WRONG_PASSPHRASE_SHARE = 0.2  # of receipt visits, a wrong passphrase first
 SUBMIT_AGAIN_SHARE = 0.1  # of reports, the final button pressed twice (a double click, a reload)
-_TOKEN = re.compile(rb'name="token" value="([0-9a-f]{32})"')
+_TOKEN = re.compile(rb'name="token" value="([^"]+)"')
 _REFERENCE = re.compile(rb'id="receipt-reference">([^<]+)<')
 _PASSPHRASE = re.compile(rb'id="receipt-passphrase">([^<]+)<')
 _FORM = load.FORM["Content-Type"]
