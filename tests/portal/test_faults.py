@@ -57,7 +57,11 @@ def redis_of_its_own(settings):
     """Cache, rate limits and broker of this test's process on a Redis the test may kill."""
     server = ThrowawayRedis()
     server.start()
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+        # The rate limits' store dies with it here: limits are then not enforced, and no report fails.
+        "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": f"{server.url}?db=1"},
+    }
     real_broker = app.conf.broker_url
     publish_to(server.broker_url)
     yield server

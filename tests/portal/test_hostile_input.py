@@ -325,7 +325,10 @@ OFF_SITE = [
     "/ru//evil.example/",
     "/ru/%2F%2Fevil.example/",
 ]
-PUBLIC_PAGES = ["", "submit/", "receipt/", "receipt/case/", "communications/", "communications/stats/"]
+PUBLIC_PAGES = [
+    "", "submit/", "receipt/", "receipt/case/", "communications/", "communications/stats/", "communications/feed/",
+    "admin/login/",
+]  # fmt: skip
 
 
 def stays_on_this_site(url: str) -> bool:
