@@ -128,7 +128,8 @@ def export_csv(request):
 
     def rows():
         yield writer.writerow(header)
-        for record in records[:CSV_LIMIT].iterator(chunk_size=500):
+        # The page's query path (page(): a search through its GIN index) and its columns, not the letters'.
+        for record in records.only(*LIST_FIELDS, "released_on").page(0, CSV_LIMIT):
             yield writer.writerow(
                 _cell(value)
                 for value in [
