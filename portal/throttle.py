@@ -11,8 +11,8 @@ too long to guess in the time an outage lasts.
 import logging
 
 from django.core.cache import cache
-from redis.exceptions import ConnectionError as RedisUnavailable
 
+from portal.cache import RedisUnavailable
 from portal.crypto import keyed_hash
 
 logger = logging.getLogger(__name__)

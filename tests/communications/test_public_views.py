@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from communications import services, views
 from communications import stats as archive_stats
-from communications.models import Mandate
+from communications.models import Mandate, PublicRecord
 from communications.release import slug_for
 from tests.support.factories import make_accepted_submission, make_staff_user
 from tests.support.seeds import ensure_seeded
@@ -590,6 +590,17 @@ def test_the_csv_follows_the_filters(client, archive, query, expected):
 
     assert table[0] == CSV_HEADER
     assert [row[0] for row in table[1:]] == [ref(archive, key) for key in expected]
+
+
+def test_the_csv_of_a_search_takes_the_page_s_query_path(client, archive):
+    with CaptureQueriesContext(connection) as queries:
+        table = csv_rows(page(client, "/communications/export.csv?q=journalist"))
+
+    listed = [record.reference for record in PublicRecord.objects.filtered(q="journalist").page(0, 100)]
+    assert listed and [row[0] for row in table[1:]] == listed  # same records, same ranking
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "enable_seqscan" in sql  # through PublicRecordQuerySet.page(), the search index
+    assert "letter_text" not in sql and "letter_html" not in sql  # the list's columns, not the letters
 
 
 def test_the_list_links_the_csv_of_the_same_filters(client, archive):
