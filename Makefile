@@ -35,10 +35,10 @@ test: $(DEV_STAMP)
 	bin/ensure-chromium
 	$(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-## The edit loop: every test but the browser and integration ones, with few Hypothesis examples.
+## The edit loop: every test but the browser, integration and slow ones, few Hypothesis examples, test databases kept.
 quick: $(DEV_STAMP)
-	HYPOTHESIS_PROFILE=dev $(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile \
-		-m "not browser and not integration" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=dev $(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile --reuse-db \
+		-m "not browser and not integration and not slow" $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ off) and measures, at the same concurrency and for the same time each:
   api search+2     GET /api/v1/communications?q=<term>&kind=AL&reply_status=substantive
   api list         GET /api/v1/communications
   csv search+2     GET /communications/export.csv?q=<term>&kind=AL&reply=substantive
+  letter pdf       GET /communications/<slug>/letter.pdf, one of the 40 newest (goal: p95 < 20 ms)
 
 then every target again in this process with Django's test client and the
 queries captured: the server's own time without the network and the
@@ -60,7 +61,7 @@ class Target:
     name: str
     label: str
     path: object  # callable(rng) -> str
-    kind: str  # "html", "api" or "csv"
+    kind: str  # "html", "api", "csv" or "pdf"
     search: bool = True
     available: bool = True
     note: str = ""
@@ -79,6 +80,10 @@ class Target:
                 found = len(json.loads(body)["items"])
             except (ValueError, KeyError, TypeError):
                 return f"{self.name}: 200 without JSON items"
+        elif self.kind == "pdf":
+            if not body.startswith(b"%PDF"):
+                return f"{self.name}: 200 without a PDF"
+            found = 1
         else:
             if not body.startswith(CSV_HEADER):
                 return f"{self.name}: 200 without the CSV header"
@@ -88,7 +93,9 @@ class Target:
         return None
 
 
-def targets(terms: list[str], broad: list[str], recipients: list[tuple[str, int]], years: list[int]) -> list[Target]:
+def targets(
+    terms: list[str], broad: list[str], recipients: list[tuple[str, int]], years: list[int], slugs: list[str]
+) -> list[Target]:
     codes, weights = [code for code, _ in recipients], [n for _, n in recipients]
     paths = {"html": "/communications/", "api": "/api/v1/communications", "csv": "/communications/export.csv"}
     two_filters = {"kind": "AL", "reply": "substantive"}
@@ -124,6 +131,10 @@ def targets(terms: list[str], broad: list[str], recipients: list[tuple[str, int]
             lambda r: get("csv", q=r.choice(terms), **two_filters),
             "csv",
         ),
+        # A released letter's PDF, as stored at release (the first download of a cloned record stores it).
+        Target(
+            "letter_pdf", "letter PDF", lambda r: f"/communications/{r.choice(slugs)}/letter.pdf", "pdf", search=False
+        ),
     ]
 
 
@@ -140,6 +151,12 @@ def load_target(target: Target, seed: int) -> load.Target:
         return target.check(answer.status, answer.body)
 
     return load.Target(target.name, target.label, call, setup)
+
+
+def _letter_slugs(count: int = 40) -> list[str]:
+    from communications.models import PublicRecord
+
+    return list(PublicRecord.objects.order_by("-sent_on", "-id").values_list("slug", flat=True)[:count])
 
 
 def _probe(target: Target, port: int) -> None:
@@ -372,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {"records": records, "seeding": seeding, **_table_sizes()}
     print(f"  {records} public records; {data['sizes']}", flush=True)
     matches = _term_matches(SEARCH_TERMS + BROAD_TERMS)
-    plan = targets(SEARCH_TERMS, BROAD_TERMS, *_recipients_and_years())
+    plan = targets(SEARCH_TERMS, BROAD_TERMS, *_recipients_and_years(), _letter_slugs())
     if args.only:
         plan = [target for target in plan if target.name in args.only.split(",")]
     connection.close()

@@ -388,3 +388,24 @@ class PublicReply(models.Model):
 
     def __str__(self) -> str:
         return f"Public reply to {self.record}"
+
+
+class PublicLetterPDF(models.Model):
+    """A released letter's PDF, rendered once from its public record and served as stored (communications.pdf).
+
+    Rendering takes about 300 ms of CPU; the record changes rarely (a consent withdrawn after release).
+    Public, like the record it is made from; kept in the database so that it is rewritten in the same
+    transaction as the record and can never outlive a redaction.
+    """
+
+    record = models.OneToOneField(PublicRecord, on_delete=models.CASCADE, primary_key=True, related_name="pdf")
+    # A digest of what the PDF was made from: a stored PDF whose record changed since is not served.
+    source = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "public letter PDF"
+
+    def __str__(self) -> str:
+        return f"PDF of {self.record_id}"

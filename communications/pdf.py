@@ -1,11 +1,21 @@
-"""The letter as a print-ready PDF (fpdf2, with Source Sans Pro for Latin and Cyrillic text)."""
+"""The letter as a print-ready PDF (fpdf2, with Source Sans Pro for Latin and Cyrillic text).
 
+A draft or sent letter is rendered for staff on demand. A released letter's PDF is rendered once, when
+its public record is written (release, a late reply, a consent change), stored, and served as stored.
+"""
+
+import hashlib
+import json
 from pathlib import Path
 
 import font_source_sans_pro
+from django.utils import timezone
 from fpdf import FPDF
 
-from communications.models import Communication, PublicRecord
+from communications.models import Communication, PublicLetterPDF, PublicRecord
+
+# Part of every stored PDF's digest: change it when the layout changes, and every PDF is made again.
+LAYOUT = "1"
 
 FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 SIGNATORY = "Special Rapporteur on the situation of human rights defenders"
@@ -74,3 +84,38 @@ def public_letter_pdf(record: PublicRecord) -> bytes:
         body_html=record.letter_html,
         signatories=[SIGNATORY, *record.mandates],
     )
+
+
+def _source(record: PublicRecord) -> str:
+    """A digest of everything public_letter_pdf reads from the record."""
+    parts = [LAYOUT, record.reference, record.sent_on.isoformat(), record.recipient_name, record.letter_html,
+             list(record.mandates)]  # fmt: skip
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def public_letter_store(record: PublicRecord) -> bytes:
+    """Render and store the released letter's PDF, unless the stored one was made from the same record."""
+    source = _source(record)
+    stored = PublicLetterPDF.objects.filter(record_id=record.pk, source=source).values_list("pdf", flat=True).first()
+    if stored is not None:
+        return bytes(stored)
+    pdf = public_letter_pdf(record)
+    # One statement, so that two writers at once (a consent change and a first download) never collide.
+    PublicLetterPDF.objects.bulk_create(
+        [PublicLetterPDF(record_id=record.pk, source=source, pdf=pdf, rendered_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["record"],
+        update_fields=["source", "pdf", "rendered_at"],
+    )
+    return pdf
+
+
+def public_letter_stored(record: PublicRecord) -> bytes:
+    """The released letter's PDF as stored; rendered and stored now if missing or made from an older record.
+
+    (Records cloned in bulk, or written before PDFs were stored, have none until their first download.)
+    """
+    row = PublicLetterPDF.objects.filter(record_id=record.pk).values_list("source", "pdf").first()
+    if row is not None and row[0] == _source(record):
+        return bytes(row[1])
+    return public_letter_store(record)

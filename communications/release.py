@@ -15,7 +15,7 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communications import stats
+from communications import pdf, stats
 from communications.models import CommunicationStatus, PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
 from communications.names import WITHHELD, initials, redact
 
@@ -92,6 +92,7 @@ def write_public_record(communication) -> PublicRecord:
     for reply in replies:
         publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
     _index(record, replies)
+    pdf.public_letter_store(record)  # made here, once, not on every download
     transaction.on_commit(stats.invalidate)
     for later in communication.follow_ups.filter(status=CommunicationStatus.RELEASED):
         write_public_record(later)  # it may now link back to this one

@@ -7,6 +7,22 @@ threads (it takes a connection from its pool per command), so keep one.
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis import exceptions
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+# What a Redis that is down or hangs raises: callers that can do without Redis (rate limits, the repeat
+# check) catch this and go on.
+RedisUnavailable = (exceptions.ConnectionError, exceptions.TimeoutError)
+
+# Without socket timeouts a Redis that accepts connections and never answers holds every request that
+# touches the cache. redis-py would also retry a timed-out command three times with backoff; retry once,
+# at once, only a connection that broke (a pooled connection Redis closed), never a timeout.
+CONNECTION_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "retry": Retry(NoBackoff(), 1, supported_errors=(exceptions.ConnectionError,)),
+}
 
 
 class _SharedClient(RedisCacheClient):
@@ -26,6 +42,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _SharedClient
+        self._options = {**CONNECTION_OPTIONS, **self._options}
 
     def count(self, key: str, timeout: int) -> int:
         """Add one to a counter that expires `timeout` seconds after its first count; one round trip."""

@@ -2,6 +2,9 @@
 
 Queues: `intake` for submissions.* (routing and screening), `communications`
 for communications.* (drafting, the 60-day clock), `default` for the rest.
+Production runs a worker per queue group (Procfile), so that screening never
+waits behind a burst of letters or reminders; each worker records a heartbeat
+per queue it consumes, and /healthz reports every queue.
 Schedules live in settings.CELERY_BEAT_SCHEDULE.
 """
 
@@ -60,10 +63,24 @@ def _mark_alive(key: str) -> None:
         logger.warning("could not record %s", key)
 
 
+QUEUES = ("intake", "communications", "default")
+
+
+def heartbeat_key(queue: str) -> str:
+    return f"health:worker:{queue}"
+
+
+def _consumed_queues() -> list[str]:
+    # In a worker process, the queues of its --queues option (all known queues without one).
+    return list(app.amqp.queues.consume_from or app.amqp.queues)
+
+
 @worker_ready.connect
 @heartbeat_sent.connect
 def _worker_heartbeat(sender=None, **kwargs) -> None:
-    _mark_alive("health:worker")
+    _mark_alive("health:worker")  # some worker is up: what launchers wait for
+    for queue in _consumed_queues():
+        _mark_alive(heartbeat_key(queue))
 
 
 @beat_init.connect

@@ -1,8 +1,9 @@
 """/healthz: is every part the portal needs up?
 
-Checks the database, the broker, and the last heartbeats of a Celery worker
-and of beat. Answers 200 when all are well, 503 naming what is down. Carries
-no personal data and needs no login, so load balancers can call it.
+Checks the database, the broker, the last heartbeat of a Celery worker on
+each queue (`worker:intake`, ...) and of beat. Answers 200 when all are well,
+503 naming what is down. Carries no personal data and needs no login, so load
+balancers can call it.
 """
 
 import time
@@ -14,7 +15,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.celery import app
+from portal.celery import QUEUES, app, heartbeat_key
 
 
 def _database() -> dict:
@@ -52,7 +53,7 @@ def healthz(request):
     checks = {
         "database": _database(),
         "broker": _broker(),
-        "worker": _heartbeat("health:worker", settings.HEALTH_WORKER_MAX_AGE),
+        **{f"worker:{queue}": _heartbeat(heartbeat_key(queue), settings.HEALTH_WORKER_MAX_AGE) for queue in QUEUES},
         "beat": _heartbeat("health:beat", settings.HEALTH_BEAT_MAX_AGE),
     }
     down = [name for name, check in checks.items() if not check["ok"]]

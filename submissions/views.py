@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from redis.exceptions import ConnectionError as RedisUnavailable
 
 from portal import throttle
+from portal.cache import RedisUnavailable
 from submissions import consent as consent_texts
 from submissions import limits, services
 from submissions.attachments import AttachmentRejected, check_files

@@ -15,6 +15,24 @@ hypothesis_settings.register_profile("ci", max_examples=25)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
+# Whole-surface tables and fuzzers: minutes of the suite, left out of `make quick` (marked `slow`).
+SLOW_MODULES = {
+    "tests/portal/test_authorization_matrix.py",
+    "tests/submissions/test_admin_access.py",
+    "tests/communications/test_public_leak_property.py",
+    "tests/portal/test_hostile_intake.py",
+    "tests/portal/test_hostile_input.py",
+    "tests/portal/test_markup_inert.py",
+    "tests/portal/test_settings.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::", 1)[0] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker on the test database, for the tests of one module.

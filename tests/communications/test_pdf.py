@@ -1,11 +1,15 @@
+import datetime
 import io
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 
-from communications.models import Mandate
+from communications import services
+from communications.models import Mandate, PublicLetterPDF, PublicRecord
 from communications.pdf import letter_pdf
-from tests.support.factories import make_sent_communication
+from submissions import services as submission_services
+from tests.support.factories import make_accepted_submission, make_sent_communication
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +34,71 @@ def test_cyrillic_letters_render():
     text = PdfReader(io.BytesIO(letter_pdf(communication))).pages[0].extract_text()
 
     assert "Мамадшоева" in text and "Қӯрғонтеппа" in text
+
+
+# --- A released letter: made once at release, served as stored ---------------------------------------
+
+SENT = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+DAY_60 = SENT + datetime.timedelta(days=60)
+
+
+def released_record(**consent) -> PublicRecord:
+    submission = make_accepted_submission(country="TJ", **consent)
+    make_sent_communication(submissions=[submission], sent_at=SENT)
+    with time_machine.travel(DAY_60, tick=False):
+        services.release_due()
+    return PublicRecord.objects.get(communication__submissions=submission)
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_released_letter_pdf_is_made_at_release(client):
+    record = released_record()
+
+    stored = PublicLetterPDF.objects.get(record=record)
+    assert record.reference in pdf_text(bytes(stored.pdf))
+
+
+def test_the_download_is_the_stored_pdf(client):
+    record = released_record()
+    PublicLetterPDF.objects.filter(record=record).update(pdf=b"%PDF-1.4 as stored")
+
+    response = client.get(f"/communications/{record.slug}/letter.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == b"%PDF-1.4 as stored"
+
+
+def test_a_pdf_made_from_an_older_record_is_made_again_before_it_is_served(client):
+    record = released_record()
+    PublicLetterPDF.objects.filter(record=record).update(pdf=b"%PDF-1.4 stale", source="0" * 64)
+
+    response = client.get(f"/communications/{record.slug}/letter.pdf")
+
+    assert record.reference in pdf_text(response.content)
+    assert bytes(PublicLetterPDF.objects.get(record=record).pdf) == response.content
+
+
+def test_a_record_without_a_stored_pdf_gets_one_at_its_first_download(client):
+    record = released_record()
+    PublicLetterPDF.objects.filter(record=record).delete()
+
+    response = client.get(f"/communications/{record.slug}/letter.pdf")
+
+    assert bytes(PublicLetterPDF.objects.get(record=record).pdf) == response.content
+
+
+def test_a_consent_withdrawn_after_release_makes_the_pdf_again_at_once(client):
+    record = released_record(public_naming=True)
+    assert "Mamadshoeva" in pdf_text(bytes(PublicLetterPDF.objects.get(record=record).pdf))
+    submission = record.communication.submissions.get()
+
+    submission_services.consent_withdraw(submission=submission, language="ru")
+
+    stored = bytes(PublicLetterPDF.objects.get(record=record).pdf)
+    assert "Mamadshoeva" not in pdf_text(stored)
+    served = client.get(f"/communications/{record.slug}/letter.pdf").content
+    assert served == stored

@@ -14,15 +14,16 @@ import re
 import pytest
 import time_machine
 from defusedxml import ElementTree
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from communications import services, views
 from communications import stats as archive_stats
-from communications.models import Mandate
+from communications.models import Mandate, PublicRecord
 from communications.release import slug_for
 from tests.support.factories import make_accepted_submission, make_staff_user
+from tests.support.seeds import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,16 @@ def release(now=NOW) -> int:
         return services.release_due()
 
 
-@pytest.fixture
-def archive(staff):
+@pytest.fixture(scope="module")
+def archive(django_db_setup, django_db_blocker):
+    """Built once for the module (the tests only read it) and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeded()
+        yield build_archive((make_staff_user("pv-desk", "Desk officer"), make_staff_user("pv-rapp", "Rapporteur")))
+        transaction.set_rollback(True)
+
+
+def build_archive(staff):
     """Four released communications, three States, every reply status, a joint letter and a follow-up."""
     d = datetime.date
     wgad = Mandate.objects.get(name="Working Group on Arbitrary Detention")
@@ -163,6 +172,167 @@ def slug(archive, key) -> str:
 
 
 # --- The list -------------------------------------------------------------------
+
+
+# --- Pages that build their own records (before the module's archive exists) ---------------------
+
+
+def test_an_empty_archive_says_so(client):
+    response = page(client, "/communications/")
+
+    assert shown(response) == []
+    assert "No released communication matches." in response.content.decode()
+
+
+def test_a_follow_up_on_the_same_case_is_drafted_from_that_case_and_linked_both_ways(client, staff):
+    """The usual follow-up: the same case, a second letter. The case's status is then "communication sent"."""
+    case = make_accepted_submission(country="TJ")
+    first = publish(staff, sent=datetime.date(2025, 9, 1), submissions=[case], summary="First letter.")
+    case.refresh_from_db()
+
+    second = publish(
+        staff, sent=datetime.date(2026, 1, 10), submissions=[case], follow_up_to=first, summary="Follow-up letter."
+    )
+    assert release() == 2
+
+    first_page = page(client, f"/communications/{first.public_record.slug}/").content.decode()
+    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
+    assert f">{second.reference}</a>" in first_page
+    assert f">{first.reference}</a>" in second_page
+
+
+def test_an_unreleased_follow_up_is_not_linked_from_the_released_letter(client, staff):
+    first = publish(staff, sent=datetime.date(2025, 9, 1), summary="First letter.")
+    assert release() == 1
+    later = publish(staff, sent=datetime.date(2026, 5, 1), follow_up_to=first, summary="Not yet public.")
+    assert release() == 0
+
+    text = page(client, f"/communications/{first.public_record.slug}/").content.decode()
+    assert later.reference not in text
+    assert "Other communications in this case" not in text
+
+
+@pytest.fixture
+def replied(staff):
+    """Six records whose replies are known, so that every figure can be worked out by hand.
+
+    Tajikistan: 4 letters; replies after 30, 100 and 20 days (the first reply counts), one unanswered:
+    answered 75 %, within 60 days 50 %, median 30 days.
+    Kazakhstan: 2 letters; one reply after 90 days: answered 50 %, within 60 days 0 %, median 90 days.
+    """
+    d = datetime.date
+    kz = {"recipient": "KAZ", "recipient_name": "Kazakhstan", "country": "KZ"}
+    publish(staff, sent=d(2025, 1, 10), kind="UA", replies=[(d(2025, 2, 9), "substantive", False, "")])
+    publish(staff, sent=d(2025, 3, 1), kind="AL", replies=[(d(2025, 6, 9), "substantive", True, "")])
+    publish(
+        staff, sent=d(2025, 5, 1), kind="UA",
+        replies=[(d(2025, 5, 21), "acknowledgement", False, ""), (d(2025, 8, 1), "substantive", False, "")],
+    )  # fmt: skip
+    publish(staff, sent=d(2026, 1, 5), kind="UA")
+    publish(staff, sent=d(2025, 2, 1), kind="OL", replies=[(d(2025, 5, 2), "substantive", False, "")], **kz)
+    publish(staff, sent=d(2026, 2, 1), kind="AL", **kz)
+    assert release() == 6
+
+
+def test_statistics_count_communications_per_year_and_type(client, replied):
+    text = page(client, "/communications/stats/").content.decode()
+
+    assert table_rows(text, "Released communications by year of sending and type") == [
+        ["2025", "2", "1", "1"],
+        ["2026", "1", "1", "0"],
+    ]
+
+
+def test_statistics_of_replies_per_state(client, replied):
+    text = page(client, "/communications/stats/").content.decode()
+
+    rows_ = table_rows(text, "For each recipient: communications, the share answered")
+    assert rows_ == [
+        ["Tajikistan (TJK)", "4", "75%", "50%", "30"],
+        ["Kazakhstan (KAZ)", "2", "50%", "0%", "90"],
+    ]
+
+
+def test_statistics_per_year_recipient_and_type(client, replied):
+    text = page(client, "/communications/stats/").content.decode()
+
+    assert table_rows(text, "Every combination of year, recipient and type") == [
+        ["2025", "KAZ", "OL", "1"],
+        ["2025", "TJK", "AL", "1"],
+        ["2025", "TJK", "UA", "2"],
+        ["2026", "KAZ", "AL", "1"],
+        ["2026", "TJK", "UA", "1"],
+    ]
+
+
+def test_statistics_charts_are_accessible_svg(client, replied):
+    text = page(client, "/communications/stats/").content.decode()
+
+    charts = re.findall(r"<svg\b[^>]*>.*?</svg>", text, re.S)
+    assert len(charts) == 2
+    for chart in charts:
+        opening = re.match(r"<svg\b[^>]*>", chart).group(0)
+        assert 'role="img"' in opening
+        title = re.search(r'<title id="([^"]+)">([^<]+)</title>', chart)
+        desc = re.search(r'<desc id="([^"]+)">([^<]+)</desc>', chart)
+        assert title and desc
+        assert f'aria-labelledby="{title.group(1)} {desc.group(1)}"' in opening
+    per_year, answered = charts
+    assert ">2025<" in per_year and ">4<" in per_year  # four letters sent in 2025
+    assert ">Tajikistan<" in answered or ">TJK<" in answered
+    assert ">75%<" in answered and ">50%<" in answered
+
+
+def test_statistics_of_an_empty_archive(client):
+    text = page(client, "/communications/stats/").content.decode()
+
+    assert table_rows(text, "Released communications by year of sending and type") == []
+
+
+def test_statistics_do_not_give_one_company_s_name_to_every_non_state_actor(client, staff):
+    """OTH is the code of every company and armed group: no one of them is "the recipient" of all their letters."""
+    d = datetime.date
+    publish(staff, sent=d(2026, 1, 5), kind="AL", recipient="OTH", recipient_name="Acme Mining Ltd")
+    publish(staff, sent=d(2026, 1, 20), kind="AL", recipient="OTH", recipient_name="Zeta Armed Group",
+            replies=[(d(2026, 2, 1), "substantive", False, "")])  # fmt: skip
+    assert release() == 2
+
+    text = page(client, "/communications/stats/").content.decode()
+
+    [row] = table_rows(text, "For each recipient: communications, the share answered")
+    assert row[0].endswith("(OTH)") and row[1:] == ["2", "50%", "50%", "12"]
+    assert "Acme Mining Ltd" not in row[0] and "Zeta Armed Group" not in row[0], row[0]
+
+
+def test_an_earlier_letter_released_after_its_follow_up_is_then_linked_both_ways(client, staff):
+    first = publish(staff, sent=datetime.date(2025, 9, 1), summary="First letter.")
+    rapporteur = staff[1]
+    services.communication_withhold(communication=first, by=rapporteur, reason="Acute risk")
+    second = publish(staff, sent=datetime.date(2026, 1, 10), follow_up_to=first, summary="Follow-up letter.")
+    assert release() == 1
+    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
+    assert first.reference not in second_page
+
+    services.communication_release(communication=first, by=rapporteur, reason="The risk has passed")
+
+    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
+    first_page = page(client, f"/communications/{slug_for(first.reference)}/").content.decode()
+    assert f">{first.reference}</a>" in second_page
+    assert f">{second.reference}</a>" in first_page
+
+
+def test_a_withheld_letter_between_two_released_ones_is_skipped_in_the_chain(client, staff):
+    first = publish(staff, sent=datetime.date(2025, 5, 1), summary="First.")
+    middle = publish(staff, sent=datetime.date(2025, 8, 1), follow_up_to=first, summary="Middle.")
+    services.communication_withhold(communication=middle, by=staff[1], reason="Acute risk")
+    last = publish(staff, sent=datetime.date(2025, 12, 1), follow_up_to=middle, summary="Last.")
+    assert release() == 2
+
+    first_page = page(client, f"/communications/{slug_for(first.reference)}/").content.decode()
+    last_page = page(client, f"/communications/{slug_for(last.reference)}/").content.decode()
+    assert f">{last.reference}</a>" in first_page and f">{first.reference}</a>" in last_page
+    assert middle.reference not in first_page + last_page
+    page(client, f"/communications/{slug_for(middle.reference)}/", status=404)
 
 
 def test_the_list_shows_released_communications_newest_first(client, archive):
@@ -288,13 +458,6 @@ def test_pages_of_filtered_results_keep_the_filters(client, archive, monkeypatch
     assert paging_links(second) == {"Newer": "?recipient=TJK&page=1"}
 
 
-def test_an_empty_archive_says_so(client):
-    response = page(client, "/communications/")
-
-    assert shown(response) == []
-    assert "No released communication matches." in response.content.decode()
-
-
 # --- One communication ------------------------------------------------------------
 
 
@@ -331,34 +494,6 @@ def test_earlier_and_later_communications_of_the_case_link_each_other(client, ar
     assert re.search(rf'Earlier:\s*<a href="/communications/{slug(archive, "A")}/">UA TJK 1/2025</a>', later)
     unrelated = page(client, f"/communications/{slug(archive, 'B')}/").content.decode()
     assert "Other communications in this case" not in unrelated
-
-
-def test_a_follow_up_on_the_same_case_is_drafted_from_that_case_and_linked_both_ways(client, staff):
-    """The usual follow-up: the same case, a second letter. The case's status is then "communication sent"."""
-    case = make_accepted_submission(country="TJ")
-    first = publish(staff, sent=datetime.date(2025, 9, 1), submissions=[case], summary="First letter.")
-    case.refresh_from_db()
-
-    second = publish(
-        staff, sent=datetime.date(2026, 1, 10), submissions=[case], follow_up_to=first, summary="Follow-up letter."
-    )
-    assert release() == 2
-
-    first_page = page(client, f"/communications/{first.public_record.slug}/").content.decode()
-    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
-    assert f">{second.reference}</a>" in first_page
-    assert f">{first.reference}</a>" in second_page
-
-
-def test_an_unreleased_follow_up_is_not_linked_from_the_released_letter(client, staff):
-    first = publish(staff, sent=datetime.date(2025, 9, 1), summary="First letter.")
-    assert release() == 1
-    later = publish(staff, sent=datetime.date(2026, 5, 1), follow_up_to=first, summary="Not yet public.")
-    assert release() == 0
-
-    text = page(client, f"/communications/{first.public_record.slug}/").content.decode()
-    assert later.reference not in text
-    assert "Other communications in this case" not in text
 
 
 def test_the_letter_pdf_is_a_pdf_with_the_reference(client, archive):
@@ -457,6 +592,17 @@ def test_the_csv_follows_the_filters(client, archive, query, expected):
     assert [row[0] for row in table[1:]] == [ref(archive, key) for key in expected]
 
 
+def test_the_csv_of_a_search_takes_the_page_s_query_path(client, archive):
+    with CaptureQueriesContext(connection) as queries:
+        table = csv_rows(page(client, "/communications/export.csv?q=journalist"))
+
+    listed = [record.reference for record in PublicRecord.objects.filtered(q="journalist").page(0, 100)]
+    assert listed and [row[0] for row in table[1:]] == listed  # same records, same ranking
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "enable_seqscan" in sql  # through PublicRecordQuerySet.page(), the search index
+    assert "letter_text" not in sql and "letter_html" not in sql  # the list's columns, not the letters
+
+
 def test_the_list_links_the_csv_of_the_same_filters(client, archive):
     text = page(client, "/communications/?recipient=TJK&reply=none").content.decode()
 
@@ -466,88 +612,11 @@ def test_the_list_links_the_csv_of_the_same_filters(client, archive):
 # --- Statistics -------------------------------------------------------------------
 
 
-@pytest.fixture
-def replied(staff):
-    """Six records whose replies are known, so that every figure can be worked out by hand.
-
-    Tajikistan: 4 letters; replies after 30, 100 and 20 days (the first reply counts), one unanswered:
-    answered 75 %, within 60 days 50 %, median 30 days.
-    Kazakhstan: 2 letters; one reply after 90 days: answered 50 %, within 60 days 0 %, median 90 days.
-    """
-    d = datetime.date
-    kz = {"recipient": "KAZ", "recipient_name": "Kazakhstan", "country": "KZ"}
-    publish(staff, sent=d(2025, 1, 10), kind="UA", replies=[(d(2025, 2, 9), "substantive", False, "")])
-    publish(staff, sent=d(2025, 3, 1), kind="AL", replies=[(d(2025, 6, 9), "substantive", True, "")])
-    publish(
-        staff, sent=d(2025, 5, 1), kind="UA",
-        replies=[(d(2025, 5, 21), "acknowledgement", False, ""), (d(2025, 8, 1), "substantive", False, "")],
-    )  # fmt: skip
-    publish(staff, sent=d(2026, 1, 5), kind="UA")
-    publish(staff, sent=d(2025, 2, 1), kind="OL", replies=[(d(2025, 5, 2), "substantive", False, "")], **kz)
-    publish(staff, sent=d(2026, 2, 1), kind="AL", **kz)
-    assert release() == 6
-
-
 def table_rows(text: str, caption: str) -> list[list[str]]:
     table = re.search(rf"<table[^>]*>\s*<caption>{re.escape(caption)}.*?</table>", text, re.S).group(0)
     body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
     return [[text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]  # fmt: skip
-
-
-def test_statistics_count_communications_per_year_and_type(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Released communications by year of sending and type") == [
-        ["2025", "2", "1", "1"],
-        ["2026", "1", "1", "0"],
-    ]
-
-
-def test_statistics_of_replies_per_state(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    rows_ = table_rows(text, "For each recipient: communications, the share answered")
-    assert rows_ == [
-        ["Tajikistan (TJK)", "4", "75%", "50%", "30"],
-        ["Kazakhstan (KAZ)", "2", "50%", "0%", "90"],
-    ]
-
-
-def test_statistics_per_year_recipient_and_type(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Every combination of year, recipient and type") == [
-        ["2025", "KAZ", "OL", "1"],
-        ["2025", "TJK", "AL", "1"],
-        ["2025", "TJK", "UA", "2"],
-        ["2026", "KAZ", "AL", "1"],
-        ["2026", "TJK", "UA", "1"],
-    ]
-
-
-def test_statistics_charts_are_accessible_svg(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    charts = re.findall(r"<svg\b[^>]*>.*?</svg>", text, re.S)
-    assert len(charts) == 2
-    for chart in charts:
-        opening = re.match(r"<svg\b[^>]*>", chart).group(0)
-        assert 'role="img"' in opening
-        title = re.search(r'<title id="([^"]+)">([^<]+)</title>', chart)
-        desc = re.search(r'<desc id="([^"]+)">([^<]+)</desc>', chart)
-        assert title and desc
-        assert f'aria-labelledby="{title.group(1)} {desc.group(1)}"' in opening
-    per_year, answered = charts
-    assert ">2025<" in per_year and ">4<" in per_year  # four letters sent in 2025
-    assert ">Tajikistan<" in answered or ">TJK<" in answered
-    assert ">75%<" in answered and ">50%<" in answered
-
-
-def test_statistics_of_an_empty_archive(client):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Released communications by year of sending and type") == []
 
 
 # --- Language, cookies --------------------------------------------------------------
@@ -594,49 +663,3 @@ def test_the_public_pages_set_no_cookie(client, archive, path):
     assert not response.cookies
     assert "Set-Cookie" not in response.headers
     assert not client.cookies
-
-
-def test_statistics_do_not_give_one_company_s_name_to_every_non_state_actor(client, staff):
-    """OTH is the code of every company and armed group: no one of them is "the recipient" of all their letters."""
-    d = datetime.date
-    publish(staff, sent=d(2026, 1, 5), kind="AL", recipient="OTH", recipient_name="Acme Mining Ltd")
-    publish(staff, sent=d(2026, 1, 20), kind="AL", recipient="OTH", recipient_name="Zeta Armed Group",
-            replies=[(d(2026, 2, 1), "substantive", False, "")])  # fmt: skip
-    assert release() == 2
-
-    text = page(client, "/communications/stats/").content.decode()
-
-    [row] = table_rows(text, "For each recipient: communications, the share answered")
-    assert row[0].endswith("(OTH)") and row[1:] == ["2", "50%", "50%", "12"]
-    assert "Acme Mining Ltd" not in row[0] and "Zeta Armed Group" not in row[0], row[0]
-
-
-def test_an_earlier_letter_released_after_its_follow_up_is_then_linked_both_ways(client, staff):
-    first = publish(staff, sent=datetime.date(2025, 9, 1), summary="First letter.")
-    rapporteur = staff[1]
-    services.communication_withhold(communication=first, by=rapporteur, reason="Acute risk")
-    second = publish(staff, sent=datetime.date(2026, 1, 10), follow_up_to=first, summary="Follow-up letter.")
-    assert release() == 1
-    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
-    assert first.reference not in second_page
-
-    services.communication_release(communication=first, by=rapporteur, reason="The risk has passed")
-
-    second_page = page(client, f"/communications/{second.public_record.slug}/").content.decode()
-    first_page = page(client, f"/communications/{slug_for(first.reference)}/").content.decode()
-    assert f">{first.reference}</a>" in second_page
-    assert f">{second.reference}</a>" in first_page
-
-
-def test_a_withheld_letter_between_two_released_ones_is_skipped_in_the_chain(client, staff):
-    first = publish(staff, sent=datetime.date(2025, 5, 1), summary="First.")
-    middle = publish(staff, sent=datetime.date(2025, 8, 1), follow_up_to=first, summary="Middle.")
-    services.communication_withhold(communication=middle, by=staff[1], reason="Acute risk")
-    last = publish(staff, sent=datetime.date(2025, 12, 1), follow_up_to=middle, summary="Last.")
-    assert release() == 2
-
-    first_page = page(client, f"/communications/{slug_for(first.reference)}/").content.decode()
-    last_page = page(client, f"/communications/{slug_for(last.reference)}/").content.decode()
-    assert f">{last.reference}</a>" in first_page and f">{first.reference}</a>" in last_page
-    assert middle.reference not in first_page + last_page
-    page(client, f"/communications/{slug_for(middle.reference)}/", status=404)

@@ -22,6 +22,7 @@ from django.test import override_settings
 
 from communications import stats as archive_stats
 from communications.release import slug_for
+from portal.celery import QUEUES, heartbeat_key
 from submissions.models import Status, Submission
 from tests.support.matrix import (
     PREFIXED_LANGUAGES,
@@ -509,7 +510,7 @@ def world(django_db_setup, django_db_blocker):
         HEALTH_WORKER_MAX_AGE=3600,
         HEALTH_BEAT_MAX_AGE=3600,
     )
-    heartbeats = {"health:worker": time.time(), "health:beat": time.time()}
+    heartbeats = {**{heartbeat_key(queue): time.time() for queue in QUEUES}, "health:beat": time.time()}
     with django_db_blocker.unblock(), fast, transaction.atomic():
         ensure_seeded()  # a transactional test before this module may have flushed the seeded rows
         cache.set_many(heartbeats)

@@ -388,7 +388,7 @@ def test_a_worker_killed_mid_release_after_a_week_without_beat_releases_each_due
     oldest_first = sorted(due, key=lambda communication: communication.sent_at)
 
     app.control.purge()  # messages left in the broker by an earlier run
-    worker, beat = Worker(CELERY_VISIBILITY_TIMEOUT="10"), Beat()
+    worker, beat = Worker(CELERY_VISIBILITY_TIMEOUT="3"), Beat()  # the killed worker's message returns soon
     _beat_last_run_a_week_ago(beat)
     # The clock releases the oldest first: hold the fourth oldest, so that the worker dies in the middle.
     db = connection.settings_dict

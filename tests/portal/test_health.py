@@ -1,8 +1,12 @@
 import time
 
 import pytest
+from django.core.cache import cache
 
-from portal.celery import app
+from portal.celery import QUEUES, app, heartbeat_key
+from tests.support.processes import Worker
+
+WORKERS = ["worker:intake", "worker:communications", "worker:default"]
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -14,7 +18,7 @@ def test_it_answers_200_when_every_part_is_up(client, celery_worker, celery_beat
     body = response.json()
     assert body["status"] == "ok"
     assert body["down"] == []
-    assert set(body["checks"]) == {"database", "broker", "worker", "beat"}
+    assert set(body["checks"]) == {"database", "broker", *WORKERS, "beat"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -28,7 +32,22 @@ def test_it_answers_503_naming_a_stopped_worker(client, celery_worker, celery_be
         celery_worker.start()
 
     assert response.status_code == 503
-    assert response.json()["down"] == ["worker"]
+    assert response.json()["down"] == WORKERS
+
+
+def test_it_names_each_queue_left_without_a_worker(client, celery_worker, celery_beat):
+    celery_worker.stop()
+    cache.delete_many([heartbeat_key(queue) for queue in QUEUES])  # as if never started
+    intake_only = Worker(queues=("intake",))
+    try:
+        intake_only.start()
+        response = client.get("/healthz")
+    finally:
+        intake_only.stop()
+        celery_worker.start()
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["worker:communications", "worker:default"]
 
 
 def test_it_answers_503_naming_a_stopped_beat(client, celery_worker, celery_beat, settings):

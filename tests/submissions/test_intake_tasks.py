@@ -102,6 +102,8 @@ def test_a_worker_killed_mid_screening_loses_nothing_and_does_nothing_twice(cele
         blocker.close()  # ends its transaction: a lock left behind would hang the next flush
     assert not screened(submission.reference)
 
+    # The message held by the killed worker comes back after the visibility timeout: a short one here.
+    celery_worker.env["CELERY_VISIBILITY_TIMEOUT"] = "3"
     celery_worker.start()
     wait_for(lambda: screened(submission.reference), timeout=90, message="the redelivered task")
     assert StatusChange.objects.filter(submission=submission, to_status="queued").count() == 1

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from portal import embedded
+from portal.celery import QUEUES, heartbeat_key
 from portal.embedded import BASE_DIR, wait_for
 
 __all__ = ["BASE_DIR", "Beat", "Worker", "test_database_env", "wait_for", "waiting_for_a_lock"]
@@ -75,12 +76,12 @@ class CeleryProcess:
 
 class Worker(CeleryProcess):
     kind = "worker"
-    heartbeat_key = "health:worker"
 
-    def __init__(self, **env: str) -> None:
+    def __init__(self, *, queues: tuple[str, ...] = QUEUES, **env: str) -> None:
         super().__init__(**env)
+        self.heartbeat_key = heartbeat_key(queues[0])
         self.arguments = [
-            "--queues", "intake,communications,default",
+            "--queues", ",".join(queues),
             "--concurrency", "1",
             "--include", "tests.support.tasks",
             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
