@@ -197,7 +197,7 @@ def test_a_burst_from_several_addresses_leaves_nothing_that_maps_back_to_them(se
     assert limits.config_get("save")["save"] == ""
     assert {path.name for path in limit_store.iterdir()} <= {"redis.sock", "redis.log"}
     live = redis_client(
-        settings.RATELIMIT_REDIS_URL, int(parse_qs(urlsplit(settings.RATELIMIT_REDIS_URL).query)["db"][0])
+        settings.RATELIMIT_REDIS_URL, int(parse_qs(urlsplit(settings.RATELIMIT_REDIS_URL).query).get("db", ["0"])[0])
     )
     counters = [key for key in live.scan_iter() if b":rl:" in key]
     assert counters, "not the store the portal counts in"
