@@ -1,9 +1,12 @@
 from collections.abc import Callable
+from functools import wraps
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+from portal.audit import current_actor
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -36,6 +39,20 @@ class PortalAdminSite(OTPAdminSite):
         Each app registers its own panel from its admin module, so that the portal imports no app.
         """
         self.index_panels.append((template_name, context))
+
+    def admin_view(self, view, cacheable=False):
+        """Every staff view runs with its user as the author of what it changes (portal.signals)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def as_actor(request, *args, **kwargs):
+            token = current_actor.set(request.user if request.user.is_authenticated else None)
+            try:
+                return inner(request, *args, **kwargs)
+            finally:
+                current_actor.reset(token)
+
+        return as_actor
 
     def index(self, request, extra_context=None):
         panels = [render_to_string(name, context(request), request) for name, context in self.index_panels]
