@@ -370,6 +370,15 @@ ADMIN_MODELS = {
         delete=NOBODY,
         change=NOBODY,
     ),
+    **model_rows(
+        "otp_static/staticdevice",
+        attrgetter("static_device"),
+        changelist=NOBODY,
+        add=NOBODY,
+        history=NOBODY,
+        delete=NOBODY,
+        change=NOBODY,
+    ),
     "admin/otp_totp/totpdevice/<int:pk>/config/": [
         get(lambda w: f"/admin/otp_totp/totpdevice/{w.device.pk}/config/", NOBODY)
     ],
@@ -408,10 +417,11 @@ ADMIN_MODELS = {
 
 # --- Staff site: the site's own pages -----------------------------------------------------
 
-APP_LABELS = "auth|otp_totp|axes|portal|submissions|communications"
+APP_LABELS = "auth|otp_totp|otp_static|axes|portal|submissions|communications"
 APP_INDEX = {
     "auth": staff(NOT_FOUND, administrator=OK),
     "otp_totp": staff(NOT_FOUND),
+    "otp_static": staff(NOT_FOUND),
     "axes": staff(NOT_FOUND),
     "portal": staff(NOT_FOUND, administrator=OK),
     "submissions": staff(OK),
@@ -440,6 +450,8 @@ ADMIN_SITE = {
             ends_session=True,
         )
     ],
+    # Enrolling a second factor: only an account without one (its first login); the others go to the index.
+    "admin/enrol/": [get(lambda w: "/admin/enrol/", everyone(LOGIN) | dict.fromkeys(STAFF, Answer(302, "/admin/")))],
     "admin/password_change/": [get(lambda w: "/admin/password_change/", staff(OK))],
     "admin/password_change/done/": [get(lambda w: "/admin/password_change/done/", staff(OK))],
     # Search as the admin's select boxes do: the same queryset as the queue, desk officers' desks only.

@@ -20,6 +20,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from communications import services as communications
 from communications.models import Communication, LetterTemplate, Mandate, NormParagraph, PublicRecord, PublicReply
@@ -149,6 +150,7 @@ class World:
     audit_event: AuditEvent
     group: Group
     device: object
+    static_device: object
     access_attempt: object
     access_log: object
     access_failure: object
@@ -254,6 +256,7 @@ def build_world() -> World:
         audit_event=audit_read(user=users["administrator"], obj=submission, fields=["description"]),
         group=Group.objects.get(name=roles.DESK_OFFICER),
         device=totp_device(users["desk_officer"]),
+        static_device=None,
         # In bulk: axes' signal handlers expect its database handler, and the portal counts failures in Redis.
         access_attempt=AccessAttempt.objects.bulk_create(
             [AccessAttempt(**access, get_data="", post_data="", failures_since_start=1)]
@@ -268,6 +271,7 @@ def build_world() -> World:
         receipts=receipts,
         addresses=addresses,
     )
+    world.static_device = StaticDevice.objects.create(user=world.superuser, name="backup codes", confirmed=True)
     world.markers = {
         "the source's case": submission.reference,
         "the other source's case": other_submission.reference,
