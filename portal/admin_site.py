@@ -54,6 +54,7 @@ class PortalAdminSite(OTPAdminSite):
     """The admin with a second factor, and on its index page the panels the apps register (the desk queues)."""
 
     login_form = StaffLoginForm
+    login_template = "admin/staff_login.html"
     site_header = "Defender case portal: staff"
     site_title = "Case portal staff"
     index_title = "Queues and records"
