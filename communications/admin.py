@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
@@ -123,7 +123,7 @@ class CommunicationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "reference", "kind", "recipient", "recipient_name", "copies_to", "language", "status", "sent_at",
         "release_due_on", "released_at", "withheld_reason", "early_release_reason", "case_list", "mandate_list",
-        "follow_up_to", "timeline",
+        "follow_up", "timeline",
     ]  # fmt: skip
 
     def get_fields(self, request, obj=None):
@@ -175,6 +175,18 @@ class CommunicationAdmin(admin.ModelAdmin):
     @admin.display(description="co-signing mandates")
     def mandate_list(self, obj):
         return ", ".join(map(str, obj.mandates.all())) or "none"
+
+    @admin.display(description="follow-up to")
+    def follow_up(self, obj):
+        earlier = obj.follow_up_to
+        if earlier is None:
+            return "-"
+        viewer = getattr(obj, "viewer", None)
+        if viewer is None or not visible_communications(viewer).filter(pk=earlier.pk).exists():
+            return "[another desk's letter]"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:communications_communication_change", args=[earlier.pk]), earlier
+        )
 
     @admin.display(description="earlier and later communications")
     def timeline(self, obj):
