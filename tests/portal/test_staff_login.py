@@ -269,7 +269,7 @@ def test_seed_demo_creates_one_account_per_role_each_with_a_confirmed_totp_devic
     assert sorted(account["role"] for account in accounts) == sorted(roles.ROLE_PERMISSIONS)
     for account in accounts:
         user = get_user_model().objects.get(username=account["user"])
-        assert user.is_staff
+        assert user.is_staff and not user.is_superuser
         assert list(user.groups.values_list("name", flat=True)) == [account["role"]]
         device = TOTPDevice.objects.get(user=user)
         assert device.confirmed
