@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
@@ -37,6 +37,13 @@ S = CommunicationStatus
 REASON_NEEDED = ("withhold", "release", "back_to_draft", "acknowledge_consent")
 
 
+def visible_communications(user):
+    """Desk officers see the communications about their desks' cases; the others see all."""
+    if sees_every_desk(user):
+        return Communication.objects.all()
+    return Communication.objects.filter(submissions__desk__members=user).distinct()
+
+
 def recipient_choices():
     states = sorted((countries.alpha3(code), f"{countries.alpha3(code)}: {name}") for code, name in countries)
     return [("OTH", "OTH: a company, armed group or other non-State actor"), *states]
@@ -56,11 +63,13 @@ class DraftForm(forms.Form):
         help_text="Other mandates co-signing (a joint communication).",
     )  # fmt: skip
     copies_to = forms.CharField(required=False, help_text="Alpha-3 codes of States receiving a copy, comma-separated.")
-    follow_up_to = forms.ModelChoiceField(queryset=Communication.objects.exclude(reference=None), required=False)
+    follow_up_to = forms.ModelChoiceField(queryset=Communication.objects.none(), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submissions"].queryset = Submission.objects.visible_to(user).filter(status__in=services.DRAFTABLE)
+        # Only letters of the user's own desks: a reference of another desk's letter is theirs to know.
+        self.fields["follow_up_to"].queryset = visible_communications(user).exclude(reference=None)
 
     def clean(self):
         data = super().clean()
@@ -114,7 +123,7 @@ class CommunicationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "reference", "kind", "recipient", "recipient_name", "copies_to", "language", "status", "sent_at",
         "release_due_on", "released_at", "withheld_reason", "early_release_reason", "case_list", "mandate_list",
-        "follow_up_to", "timeline",
+        "follow_up", "timeline",
     ]  # fmt: skip
 
     def get_fields(self, request, obj=None):
@@ -138,10 +147,14 @@ class CommunicationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         """Desk officers see the communications about their desks' cases; the others see all."""
-        queryset = super().get_queryset(request)
-        if sees_every_desk(request.user):
-            return queryset
-        return queryset.filter(submissions__desk__members=request.user).distinct()
+        return super().get_queryset(request).filter(pk__in=visible_communications(request.user).values("pk"))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # For the displays below, which Django calls without the request: only what this user may see.
+            obj.viewer = request.user
+        return obj
 
     @admin.display(description="release and reply due")
     def release_due_on(self, obj):
@@ -155,19 +168,35 @@ class CommunicationAdmin(admin.ModelAdmin):
 
     @admin.display(description="cases")
     def case_list(self, obj):
-        return ", ".join(s.reference for s in obj.submissions.all())
+        viewer = getattr(obj, "viewer", None)
+        cases = obj.submissions.visible_to(viewer) if viewer is not None else []
+        return ", ".join(s.reference for s in cases)
 
     @admin.display(description="co-signing mandates")
     def mandate_list(self, obj):
         return ", ".join(map(str, obj.mandates.all())) or "none"
 
+    @admin.display(description="follow-up to")
+    def follow_up(self, obj):
+        earlier = obj.follow_up_to
+        if earlier is None:
+            return "-"
+        viewer = getattr(obj, "viewer", None)
+        if viewer is None or not visible_communications(viewer).filter(pk=earlier.pk).exists():
+            return "[another desk's letter]"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:communications_communication_change", args=[earlier.pk]), earlier
+        )
+
     @admin.display(description="earlier and later communications")
     def timeline(self, obj):
+        viewer = getattr(obj, "viewer", None)
+        visible = set(visible_communications(viewer).values_list("pk", flat=True)) if viewer else set()
         chain, earlier = [], obj.follow_up_to
         while earlier is not None:
-            chain.insert(0, str(earlier))
+            chain.insert(0, str(earlier) if earlier.pk in visible else "[another desk's letter]")
             earlier = earlier.follow_up_to
-        later = [str(c) for c in obj.follow_ups.all()]
+        later = [str(c) for c in obj.follow_ups.all() if c.pk in visible]
         return " → ".join([*chain, f"[{obj}]", *later])
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -206,9 +235,12 @@ class CommunicationAdmin(admin.ModelAdmin):
                 "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
             }
         response = super().change_view(request, object_id, form_url, extra_context)
-        # Only a page actually shown is a read: a refused one (403) is not.
-        if request.method == "GET" and response.status_code == 200 and communication is not None:
-            audit_read(user=request.user, obj=communication, fields=["body", "public_summary"])
+        # Only a page actually shown is a read (a form sent back after a POST too): a refused one (403) is not.
+        if response.status_code == 200 and communication is not None:
+            fields = ["body", "public_summary"]
+            if communication.replies.exists():
+                fields.append("reply.summary")
+            audit_read(user=request.user, obj=communication, fields=fields)
         return response
 
     def save_model(self, request, obj, form, change):
@@ -238,6 +270,8 @@ class CommunicationAdmin(admin.ModelAdmin):
         steps = options.get(communication.status, [])
         if services.consent_alerts_open(communication):
             steps = [("acknowledge_consent", "Acknowledge the consent change", "approve_communication"), *steps]
+        if services.drafted_by(communication, user):
+            steps = [step for step in steps if step[0] != "approve"]
         return [(action, label) for action, label, permission in steps if user.has_perm(f"communications.{permission}")]
 
     def get_urls(self):
@@ -256,10 +290,18 @@ class CommunicationAdmin(admin.ModelAdmin):
 
     def step_view(self, request, pk, action):
         communication = self._communication(request, pk)
-        if request.method != "POST" or action not in dict(self._transitions(request, communication)):
+        if request.method != "POST":
+            raise PermissionDenied
+        user = request.user
+        if (
+            action == "approve"
+            and services.drafted_by(communication, user)
+            and user.has_perm("communications.approve_communication")
+        ):
+            services.communication_approve(communication=communication, by=user)  # refuses, and audits the attempt
+        if action not in dict(self._transitions(request, communication)):
             raise PermissionDenied
         reason = request.POST.get("reason", "").strip()
-        user = request.user
         steps = {
             "submit": lambda: services.communication_submit_for_review(communication=communication, by=user),
             "approve": lambda: services.communication_approve(communication=communication, by=user),

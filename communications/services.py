@@ -24,6 +24,7 @@ from communications.models import (
 )
 from communications.names import mentions
 from portal import outbox
+from portal.audit import audit_refusal
 from portal.roles import RAPPORTEUR, has_role
 from submissions import services as submission_services
 from submissions.models import Desk
@@ -136,10 +137,18 @@ def _resolve_alerts(communication: Communication, *, by, resolution: str) -> int
     return _open_alerts(communication).update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
 
 
+def drafted_by(communication: Communication, user) -> bool:
+    return communication.created_by_id == user.pk
+
+
 def communication_approve(*, communication: Communication, by) -> Communication:
     """The rapporteur's approval, against the current consent; it settles any earlier consent alert."""
     if not has_role(by, RAPPORTEUR):
         raise PermissionDenied("only the rapporteur approves communications")
+    if drafted_by(communication, by):
+        # Four eyes: whoever wrote the letter (a rapporteur who also drafts, a superuser) asks another.
+        audit_refusal(user=by, obj=communication, attempted=["approve own draft"])
+        raise PermissionDenied("You drafted this letter: another person approves it.")
     with transaction.atomic():
         problems = naming_problems(communication)
         if problems:

@@ -1,18 +1,50 @@
 from collections.abc import Callable
+from functools import wraps
 
+from django import forms
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import path
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import enrolment
+from portal.audit import current_actor
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
-    """User name, password and code on one page: a user's only device is taken without asking."""
+    """User name, password and code on one page; one message for any failure.
+
+    A wrong password and a right password with a wrong code read the same: the form never confirms
+    a password. The code is a six-digit TOTP code or a one-time backup code, told apart by its form.
+    An account with no confirmed device yet logs in with the password alone, into a session that
+    only reaches the enrolment page (portal.enrolment).
+    """
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            ) from None
+
+    def clean_otp(self, user):
+        if user is not None and not any(devices_for_user(user, confirmed=True)):
+            return  # the first login: the site sends the person to enrol a device
+        return super().clean_otp(user)
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
         if device is None:
-            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            token = (self.cleaned_data.get("otp_token") or "").strip()
+            wanted = TOTPDevice if token.isdigit() else StaticDevice
+            devices = [d for d in devices_for_user(user, confirmed=True, for_verify=True) if isinstance(d, wanted)]
             if len(devices) == 1:
                 return devices[0]
         return device
@@ -22,6 +54,7 @@ class PortalAdminSite(OTPAdminSite):
     """The admin with a second factor, and on its index page the panels the apps register (the desk queues)."""
 
     login_form = StaffLoginForm
+    login_template = "admin/staff_login.html"
     site_header = "Defender case portal: staff"
     site_title = "Case portal staff"
     index_title = "Queues and records"
@@ -36,6 +69,29 @@ class PortalAdminSite(OTPAdminSite):
         Each app registers its own panel from its admin module, so that the portal imports no app.
         """
         self.index_panels.append((template_name, context))
+
+    def get_urls(self):
+        return [path("enrol/", enrolment.enrol, name="enrol"), *super().get_urls()]
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        if enrolment.needs_enrolment(request.user):
+            return redirect("admin:enrol")
+        return response
+
+    def admin_view(self, view, cacheable=False):
+        """Every staff view runs with its user as the author of what it changes (portal.signals)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def as_actor(request, *args, **kwargs):
+            token = current_actor.set(request.user if request.user.is_authenticated else None)
+            try:
+                return inner(request, *args, **kwargs)
+            finally:
+                current_actor.reset(token)
+
+        return as_actor
 
     def index(self, request, extra_context=None):
         panels = [render_to_string(name, context(request), request) for name, context in self.index_panels]

@@ -9,6 +9,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # The tasks of every app (shared_task) send through this app, in web processes too.
         import portal.celery  # noqa: F401
+        from portal import signals
         from portal.roles import sync_roles
+
+        signals.connect()
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="portal.sync_roles")

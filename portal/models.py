@@ -7,24 +7,31 @@ from portal.crypto import EncryptedCharField, EncryptedTextField
 
 
 class AuditEvent(models.Model):
-    """One read of decrypted personal data by a staff member. Append-only.
+    """One audited act of a staff member: a read of decrypted data, a role or permission change, a refusal.
 
-    The admin offers no way to change or delete these, and a database
-    trigger (migration 0002) refuses UPDATE and DELETE from anywhere else.
+    Append-only: the admin offers no way to change or delete these; a trigger refuses UPDATE and
+    DELETE; the table belongs to a role of its own that the application's role is not (migration
+    0004, README "The audit trail"). Each row carries the hash of its content and of the row before
+    it, filled in by the database on insert: `manage.py verify_audit` names the first broken link.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: a change made outside any staff request (a management command, a migration).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(max_length=32)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     fields = ArrayField(models.CharField(max_length=64), default=list)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The chain, written by the database's trigger whatever the insert says (portal_auditevent_chain).
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'} {self.action} {self.object_type} {self.object_id}"
 
 
 class Mail(models.Model):

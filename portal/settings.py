@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes (portal.enrolment)
     "axes",
     "portal",
     "submissions",
@@ -178,6 +179,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.RepeatedWordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -229,7 +231,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+# Strict: no request from another site carries a staff (or receipt) session. Sources and staff both
+# reach their pages from the portal's own forms and links; a link followed from elsewhere opens the
+# login, as it would on a shared computer.
+SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
 # The CSRF cookie goes when the browser closes: nothing of a visit stays on a source's device for a year.
 CSRF_COOKIE_AGE = None

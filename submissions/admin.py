@@ -25,9 +25,9 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from portal.audit import audit_read
+from portal.audit import audit_read, audit_refusal
 from portal.crypto import encrypted_fields
-from portal.roles import EVERY_DESK
+from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
 from submissions import services
 from submissions.models import (
     Attachment,
@@ -115,7 +115,6 @@ class AssigneeFilter(admin.SimpleListFilter):
 class DeskFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         desks = Desk.objects.all()
-        from portal.roles import sees_every_desk
 
         if not sees_every_desk(request.user):
             desks = desks.filter(members=request.user)
@@ -259,7 +258,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Queue", {"fields": [
             "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
-            "assignee", "created_at", "screened_at", "duplicate_of", "related_list",
+            "assignee", "created_at", "screened_at", "duplicate_of_link", "related_list",
         ]}),
         ("Source (never disclosed)", {"fields": [
             "source_name", "source_relationship", "source_relationship_detail", "contact_method", "contact_details",
@@ -324,16 +323,36 @@ class SubmissionAdmin(admin.ModelAdmin):
     def complete(self, obj):
         return obj.is_complete
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # For the displays below, which Django calls without the request: only what this user may see.
+            obj.viewer = request.user
+        return obj
+
+    def _visible(self, obj, queryset):
+        viewer = getattr(obj, "viewer", None)
+        return queryset.visible_to(viewer) if viewer is not None else queryset.none()
+
     @admin.display(description="linked submissions")
     def related_list(self, obj):
+        # Other desks' cases stay unnamed: a desk officer sees the links within their own desks.
+        linked = self._visible(obj, obj.related.all())
         return (
             format_html_join(
                 ", ",
                 '<a href="{}">{}</a>',
-                ((reverse("admin:submissions_submission_change", args=[o.pk]), o) for o in obj.related.all()),
+                ((reverse("admin:submissions_submission_change", args=[o.pk]), o) for o in linked),
             )
             or "none"
         )
+
+    @admin.display(description="duplicate of")
+    def duplicate_of_link(self, obj):
+        if obj.duplicate_of_id is None:
+            return "-"
+        original = self._visible(obj, Submission.objects.filter(pk=obj.duplicate_of_id)).first()
+        return original.reference if original else "a case of another desk"
 
     # --- reading, audited -----------------------------------------------------
 
@@ -343,7 +362,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             duplicates = services.possible_duplicates(submission).visible_to(request.user)
             extra_context = {**(extra_context or {}), "possible_duplicates": duplicates}
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200 and submission is not None:
+        if response.status_code == 200 and submission is not None:
             fields = encrypted_fields(Submission) + [f"defender.{name}" for name in encrypted_fields(Defender)]
             fields += ["message.body", "attachment.name", "statuschange.reason"]
             audit_read(user=request.user, obj=submission, fields=fields)
@@ -470,6 +489,22 @@ class DeskAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "email"]
     inlines = [DeskCountryInline]
     filter_horizontal = ["members"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A desk's members see its cases: nobody adds themselves (another administrator does).
+        if request.method == "POST" and str(request.user.pk) in request.POST.getlist("members"):
+            desk = self.get_object(request, object_id) if object_id else None
+            if desk is None or not desk.members.filter(pk=request.user.pk).exists():
+                audit_refusal(user=request.user, obj=desk or request.user, attempted=["desk member"])
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_queryset(self, request):
+        # A desk officer sees their own desks and colleagues; administrators keep every desk.
+        queryset = super().get_queryset(request)
+        if sees_every_desk(request.user) or manages_desks(request.user):
+            return queryset
+        return queryset.filter(members=request.user)
 
 
 @admin.register(DeskCountry)

@@ -15,13 +15,16 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
 from communications import stats as archive_stats
+from communications.models import Communication, CommunicationStatus
 from communications.release import slug_for
+from portal import roles
 from portal.celery import QUEUES, heartbeat_key
 from submissions.models import Status, Submission
 from tests.support.matrix import (
@@ -54,6 +57,10 @@ OTHER_CASE = "the other source's case"
 UNRELEASED = "the unreleased letter"
 RELEASED = "the released letter"
 QUEUE = "the desk's queue"
+OTHER_DESK = "the other desk"
+OTHER_OFFICER = "the other desk's officer"
+# An attempt to raise one's own powers (or another's without the right): refused, and in the audit.
+REFUSED = DENIED.audited_as_refused()
 
 
 def staff(answer: Answer, **per_role: Answer) -> dict[str, Answer]:
@@ -106,10 +113,21 @@ def model_rows(
 
 NOBODY = staff(DENIED)
 # Read by everyone who handles cases, changed by no one: every change is a decision through a service.
-CASE_READ = staff(OK.showing(CASE), other_desk_officer=NO_SUCH_OBJECT)
+# Administrators keep accounts and desks, and see no case.
+# A case's history: outside an administrator's queryset like another desk's case.
+CASE_HISTORY = staff(OK.showing(CASE), other_desk_officer=NO_SUCH_OBJECT, administrator=NO_SUCH_OBJECT)
+# The case is linked to the other desk's case: its reference is shown only to those who see every desk.
+CASE_PAGE = staff(
+    OK.showing(CASE, OTHER_CASE),
+    desk_officer=OK.showing(CASE).hiding(OTHER_CASE),
+    other_desk_officer=NO_SUCH_OBJECT,
+    administrator=DENIED,
+)
 # Letter libraries: desk officers read them to draft, administrators keep them.
 LIBRARY_READ = staff(DENIED, desk_officer=OK, other_desk_officer=OK, administrator=OK)
-COMMUNICATION_READ = staff(OK.showing(UNRELEASED), intake_officer=DENIED, other_desk_officer=NO_SUCH_OBJECT)
+COMMUNICATION_READ = staff(
+    OK.showing(UNRELEASED), intake_officer=DENIED, other_desk_officer=NO_SUCH_OBJECT, administrator=DENIED
+)
 
 
 def decided(w: World) -> bool:
@@ -118,10 +136,23 @@ def decided(w: World) -> bool:
 
 def own_account_as_superuser(w: World, role: str) -> dict:
     """The administrator's account form, with "superuser" ticked."""
+    return own_account(w) | {"is_superuser": "on"}
+
+
+def own_account(w: World, *, groups: tuple[str, ...] = (), permissions: tuple[str, ...] = ()) -> dict:
+    """The administrator's account form, with the groups it has and the groups and permissions named."""
     account = w.users["administrator"]
-    groups = [str(pk) for pk in account.groups.values_list("pk", flat=True)]
-    return {"username": account.username, "is_active": "on", "is_staff": "on", "is_superuser": "on",
-            "groups": groups, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"}  # fmt: skip
+    group_ids = [str(pk) for pk in account.groups.values_list("pk", flat=True)]
+    group_ids += [str(Group.objects.get(name=name).pk) for name in groups]
+    data = {"username": account.username, "is_active": "on", "is_staff": "on", "groups": group_ids,
+            "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"}  # fmt: skip
+    if permissions:
+        data["user_permissions"] = [str(Permission.objects.get(codename=name).pk) for name in permissions]
+    return data
+
+
+def in_group(w: World, name: str) -> bool:
+    return w.users["administrator"].groups.filter(name=name).exists()
 
 
 def administrator_is_superuser(w: World) -> bool:
@@ -138,34 +169,44 @@ USER_ROWS = model_rows(
     change=only_admin(),
 )
 # Administrators keep staff accounts; only a superuser makes a superuser.
-USER_ROWS["admin/auth/user/<path:object_id>/change/"].append(
+# Nobody raises their own powers: the administrator's own superuser flag, groups and permissions.
+OWN_ACCOUNT = lambda w: f"/admin/auth/user/{w.users['administrator'].pk}/change/"  # noqa: E731
+USER_ROWS["admin/auth/user/<path:object_id>/change/"] += [
+    post(OWN_ACCOUNT, only_admin(REFUSED), data=own_account_as_superuser, changed=administrator_is_superuser),
     post(
-        lambda w: f"/admin/auth/user/{w.users['administrator'].pk}/change/",
-        only_admin(Answer(302, "/admin/auth/user/")),
-        data=own_account_as_superuser,
-        changed=administrator_is_superuser,
-    )
-)
+        OWN_ACCOUNT,
+        only_admin(REFUSED),
+        data=lambda w, role: own_account(w, groups=(roles.RAPPORTEUR,)),
+        changed=lambda w: in_group(w, roles.RAPPORTEUR),
+    ),
+    post(
+        OWN_ACCOUNT,
+        only_admin(REFUSED),
+        data=lambda w, role: own_account(w, permissions=("approve_communication",)),
+        changed=lambda w: w.users["administrator"].user_permissions.exists(),
+    ),
+]
+# Setting another member's password is logging in as them: a superuser's act, each attempt audited.
 USER_ROWS["admin/auth/user/<id>/password/"] = [
-    get(lambda w: f"/admin/auth/user/{w.users['desk_officer'].pk}/password/", only_admin()),
-    get(lambda w: f"/admin/auth/user/{w.superuser.pk}/password/", NOBODY),
+    get(lambda w: f"/admin/auth/user/{w.users['desk_officer'].pk}/password/", staff(REFUSED)),
+    get(lambda w: f"/admin/auth/user/{w.superuser.pk}/password/", staff(REFUSED)),
 ]
 
 ADMIN_MODELS = {
     **model_rows(
         "submissions/submission",
         attrgetter("submission"),
-        changelist=staff(OK.showing(CASE), other_desk_officer=OK.hiding(CASE)),
+        changelist=staff(OK.showing(CASE), other_desk_officer=OK.hiding(CASE), administrator=DENIED),
         add=NOBODY,
-        history=CASE_READ,
+        history=CASE_HISTORY,
         delete=NOBODY,
-        change=CASE_READ,
+        change=CASE_PAGE,
         change_post=NOBODY,
     ),
     "admin/submissions/submission/<int:pk>/decide/": [
         get(
             lambda w: f"/admin/submissions/submission/{w.submission.pk}/decide/",
-            staff(OK.showing(CASE), other_desk_officer=NOT_FOUND, rapporteur=DENIED),
+            staff(OK.showing(CASE), other_desk_officer=NOT_FOUND, rapporteur=DENIED, administrator=DENIED),
         ),
         post(
             lambda w: f"/admin/submissions/submission/{w.submission.pk}/decide/",
@@ -173,6 +214,7 @@ ADMIN_MODELS = {
                 Answer(302, "/admin/submissions/submission/{w.submission.pk}/change/", writes=True),
                 other_desk_officer=NOT_FOUND,
                 rapporteur=DENIED,
+                administrator=DENIED,
             ),
             data=lambda w, role: {"decision": "accept", "note": "Within the mandate"},
             changed=decided,
@@ -181,22 +223,28 @@ ADMIN_MODELS = {
     "admin/submissions/submission/<int:pk>/attachment/<int:attachment_id>/<str:copy>/": [
         get(
             lambda w: f"/admin/submissions/submission/{w.submission.pk}/attachment/{w.attachment.pk}/original/",
-            staff(OK, other_desk_officer=NOT_FOUND),
+            staff(OK, other_desk_officer=NOT_FOUND, administrator=DENIED),
         ),
         # An attachment asked for under another case than its own.
         get(
             lambda w: f"/admin/submissions/submission/{w.other_submission.pk}/attachment/{w.attachment.pk}/original/",
-            staff(NOT_FOUND),
+            staff(NOT_FOUND, administrator=DENIED),
         ),
     ],
     **model_rows(
         "submissions/desk",
         attrgetter("desk"),
-        changelist=staff(OK),
+        # A desk officer sees their own desks and colleagues; administrators keep every desk.
+        changelist=staff(
+            OK.showing(QUEUE, OTHER_DESK),
+            desk_officer=OK.showing(QUEUE).hiding(OTHER_DESK),
+            other_desk_officer=OK.showing(OTHER_DESK).hiding(QUEUE),
+        ),
         add=only_admin(),
-        history=staff(OK),
+        history=staff(OK, other_desk_officer=NO_SUCH_OBJECT),
         delete=only_admin(),
-        change=staff(OK),
+        # Administrators choose members among all staff.
+        change=staff(OK.hiding(OTHER_OFFICER), other_desk_officer=NO_SUCH_OBJECT, administrator=OK),
     ),
     **model_rows(
         "submissions/deskcountry",
@@ -210,9 +258,21 @@ ADMIN_MODELS = {
     **model_rows(
         "communications/communication",
         attrgetter("communication"),
-        changelist=staff(OK.showing(UNRELEASED), intake_officer=DENIED, other_desk_officer=OK.hiding(UNRELEASED)),
-        add=staff(OK, intake_officer=DENIED, rapporteur=DENIED),
-        history=COMMUNICATION_READ,
+        changelist=staff(
+            OK.showing(UNRELEASED),
+            intake_officer=DENIED,
+            other_desk_officer=OK.hiding(UNRELEASED),
+            administrator=DENIED,
+        ),
+        # The draft form's "follow-up to" choices: the letters of one's own desks.
+        add=staff(
+            OK.showing(UNRELEASED, RELEASED),
+            intake_officer=DENIED,
+            rapporteur=DENIED,
+            administrator=DENIED,
+            other_desk_officer=OK.hiding(UNRELEASED, RELEASED),
+        ),
+        history=COMMUNICATION_READ | {"administrator": NO_SUCH_OBJECT},
         delete=NOBODY,
         change=COMMUNICATION_READ,
     ),
@@ -225,8 +285,15 @@ ADMIN_MODELS = {
                 intake_officer=DENIED,
                 desk_officer=DENIED,
                 other_desk_officer=NOT_FOUND,
+                administrator=DENIED,
             ),
-        )
+        ),
+        # Approving one's own draft: the rapporteur wrote this one.
+        post(
+            lambda w: f"/admin/communications/communication/{w.own_draft.pk}/step/approve/",
+            staff(DENIED, rapporteur=REFUSED, other_desk_officer=NOT_FOUND),
+            changed=lambda w: Communication.objects.get(pk=w.own_draft.pk).status != CommunicationStatus.IN_REVIEW,
+        ),
     ],
     # An empty reply form: refused, or sent back to the change page with the errors.
     "admin/communications/communication/<int:pk>/reply/": [
@@ -236,13 +303,14 @@ ADMIN_MODELS = {
                 Answer(302, "/admin/communications/communication/{w.communication.pk}/change/"),
                 intake_officer=DENIED,
                 other_desk_officer=NOT_FOUND,
+                administrator=DENIED,
             ),
         )
     ],
     "admin/communications/communication/<int:pk>/pdf/": [
         get(
             lambda w: f"/admin/communications/communication/{w.communication.pk}/pdf/",
-            staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND),
+            staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND, administrator=DENIED),
         )
     ],
     **model_rows(
@@ -303,6 +371,15 @@ ADMIN_MODELS = {
         delete=NOBODY,
         change=NOBODY,
     ),
+    **model_rows(
+        "otp_static/staticdevice",
+        attrgetter("static_device"),
+        changelist=NOBODY,
+        add=NOBODY,
+        history=NOBODY,
+        delete=NOBODY,
+        change=NOBODY,
+    ),
     "admin/otp_totp/totpdevice/<int:pk>/config/": [
         get(lambda w: f"/admin/otp_totp/totpdevice/{w.device.pk}/config/", NOBODY)
     ],
@@ -341,10 +418,11 @@ ADMIN_MODELS = {
 
 # --- Staff site: the site's own pages -----------------------------------------------------
 
-APP_LABELS = "auth|otp_totp|axes|portal|submissions|communications"
+APP_LABELS = "auth|otp_totp|otp_static|axes|portal|submissions|communications"
 APP_INDEX = {
     "auth": staff(NOT_FOUND, administrator=OK),
     "otp_totp": staff(NOT_FOUND),
+    "otp_static": staff(NOT_FOUND),
     "axes": staff(NOT_FOUND),
     "portal": staff(NOT_FOUND, administrator=OK),
     "submissions": staff(OK),
@@ -359,7 +437,12 @@ def autocomplete(model: str, field: str, term: Callable[[World], str]) -> Callab
 
 
 ADMIN_SITE = {
-    "admin/": [get(lambda w: "/admin/", staff(OK.showing(QUEUE), other_desk_officer=OK.hiding(QUEUE)))],
+    "admin/": [
+        get(
+            lambda w: "/admin/",
+            staff(OK.showing(QUEUE), other_desk_officer=OK.hiding(QUEUE), administrator=OK.hiding(QUEUE)),
+        )
+    ],
     "admin/login/": [get(lambda w: "/admin/login/", everyone(OK) | dict.fromkeys(STAFF, Answer(302, "/admin/")))],
     "admin/logout/": [
         post(
@@ -368,18 +451,25 @@ ADMIN_SITE = {
             ends_session=True,
         )
     ],
+    # Enrolling a second factor: only an account without one (its first login); the others go to the index.
+    "admin/enrol/": [get(lambda w: "/admin/enrol/", everyone(LOGIN) | dict.fromkeys(STAFF, Answer(302, "/admin/")))],
     "admin/password_change/": [get(lambda w: "/admin/password_change/", staff(OK))],
     "admin/password_change/done/": [get(lambda w: "/admin/password_change/done/", staff(OK))],
     # Search as the admin's select boxes do: the same queryset as the queue, desk officers' desks only.
     "admin/autocomplete/": [
         get(
             autocomplete("submissions.submission", "duplicate_of", lambda w: w.submission.reference),
-            staff(OK.showing(CASE), other_desk_officer=OK.hiding(CASE)),
+            staff(OK.showing(CASE), other_desk_officer=OK.hiding(CASE), administrator=DENIED),
         ),
         get(
             # By recipient: the admin splits a term at spaces, and "=reference" matches no part of "UA TJK 1/2026".
             autocomplete("communications.communication", "follow_up_to", lambda w: w.communication.recipient),
-            staff(OK.showing(UNRELEASED), intake_officer=DENIED, other_desk_officer=OK.hiding(UNRELEASED)),
+            staff(
+                OK.showing(UNRELEASED),
+                intake_officer=DENIED,
+                other_desk_officer=OK.hiding(UNRELEASED),
+                administrator=DENIED,
+            ),
         ),
         get(
             autocomplete("portal.auditevent", "user", lambda w: w.users["desk_officer"].username),

@@ -104,40 +104,41 @@ VIEWS = {
         "get",
         lambda case: SUBMISSIONS,
         marker=lambda case: listed(case.submission.reference),
-        expected=_staff(SHOWN) | {"other_desk_officer": HIDDEN},
+        expected=_staff(SHOWN) | {"other_desk_officer": HIDDEN, "administrator": DENIED},
     ),
     "change page": View(
         "get",
         lambda case: f"{SUBMISSIONS}{case.submission.pk}/change/",
-        expected=_staff(SHOWN) | {"other_desk_officer": MISSING},
+        expected=_staff(SHOWN) | {"other_desk_officer": MISSING, "administrator": DENIED},
     ),
     "decide page": View(
         "get",
         lambda case: f"{SUBMISSIONS}{case.submission.pk}/decide/",
-        expected=_staff(OK) | {"other_desk_officer": MISSING, "rapporteur": DENIED},
+        expected=_staff(OK) | {"other_desk_officer": MISSING, "rapporteur": DENIED, "administrator": DENIED},
     ),
     "decide post": View(
         "post",
         lambda case: f"{SUBMISSIONS}{case.submission.pk}/decide/",
         data=lambda case, actor: {"decision": "accept", "note": "Within the mandate"},
-        expected=_staff(DECIDED) | {"other_desk_officer": MISSING, "rapporteur": DENIED},
+        expected=_staff(DECIDED) | {"other_desk_officer": MISSING, "rapporteur": DENIED, "administrator": DENIED},
     ),
     "attachment download": View(
         "get",
         lambda case: f"{SUBMISSIONS}{case.submission.pk}/attachment/{case.attachment.pk}/original/",
-        expected=_staff(FILE) | {"other_desk_officer": MISSING},
+        expected=_staff(FILE) | {"other_desk_officer": MISSING, "administrator": DENIED},
     ),
     "desk list": View(
         "get",
         lambda case: "/admin/submissions/desk/",
         marker=lambda case: case.desk.name,
-        expected=_staff(SHOWN),
+        expected=_staff(SHOWN) | {"other_desk_officer": HIDDEN},
     ),
+    # Joining a desk is joining its cases: nobody adds themselves, administrators included.
     "desk membership change": View(
         "post",
         lambda case: f"/admin/submissions/desk/{case.desk.pk}/change/",
         data=_desk_form,
-        expected=_staff(DENIED) | {"administrator": SAVED},
+        expected=_staff(DENIED),
     ),
     "audit log": View(
         "get",
@@ -149,7 +150,7 @@ VIEWS = {
         lambda case: "/admin/",
         # The per-desk counts of open submissions.
         marker=lambda case: f">{case.desk.name}</a>",
-        expected=_staff(SHOWN) | {"other_desk_officer": HIDDEN},
+        expected=_staff(SHOWN) | {"other_desk_officer": HIDDEN, "administrator": HIDDEN},
     ),
 }
 

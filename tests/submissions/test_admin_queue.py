@@ -17,8 +17,8 @@ from tests.support.intake import DEFENDER_NAME, NARRATIVE, PLACE, SOURCE_NAME, s
 from tests.support.mail import drain_outbox
 from tests.support.staff import (
     login_staff,
-    make_administrator,
     make_desk_officer,
+    make_intake_officer,
     make_queued_submission,
 )
 
@@ -43,7 +43,8 @@ def officer(client):
 
 @pytest.fixture
 def administrator(client):
-    user = make_administrator()
+    """Someone who sees every desk's queue: an intake officer (administrators keep accounts, not cases)."""
+    user = make_intake_officer()
     login_staff(client, user)
     return user
 

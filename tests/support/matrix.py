@@ -4,6 +4,7 @@ A row of the matrix is a URL pattern (its route, as Django's resolver spells it)
 probes: a concrete request built from the objects of a `World`, and the answer each role must get.
 """
 
+import dataclasses
 import datetime
 import re
 import secrets
@@ -19,6 +20,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from communications import services as communications
 from communications.models import Communication, LetterTemplate, Mandate, NormParagraph, PublicRecord, PublicReply
@@ -27,7 +29,7 @@ from portal.audit import audit_read
 from portal.models import AuditEvent
 from submissions import services
 from submissions.models import Desk, Submission
-from tests.support.factories import make_sent_communication
+from tests.support.factories import make_accepted_submission, make_sent_communication
 from tests.support.intake import submit_case
 from tests.support.staff import (
     attach_text,
@@ -86,18 +88,24 @@ class Answer:
     hides: tuple[str, ...] = ()
     # Whether the request must have made its change (for probes that say how to tell).
     writes: bool = False
+    # Whether the request is an attempt the audit must record as refused (self-escalation and the like).
+    audited: bool = False
 
     def showing(self, *names: str) -> "Answer":
-        return Answer(self.status, self.location, self.shows + names, self.hides, self.writes)
+        return dataclasses.replace(self, shows=self.shows + names)
 
     def hiding(self, *names: str) -> "Answer":
-        return Answer(self.status, self.location, self.shows, self.hides + names, self.writes)
+        return dataclasses.replace(self, hides=self.hides + names)
+
+    def audited_as_refused(self) -> "Answer":
+        return dataclasses.replace(self, audited=True)
 
     def __str__(self) -> str:
         where = "the change page" if callable(self.location) else self.location
         text = f"{self.status}" + (f" to {where}" if where else "")
         text += "".join(f", showing {name}" for name in self.shows)
         text += "".join(f", hiding {name}" for name in self.hides)
+        text += ", audited as refused" if self.audited else ""
         return text + (", with its change made" if self.writes else "")
 
 
@@ -131,15 +139,18 @@ class World:
     other_submission: Submission  # the other source's case, on the eastern-europe desk
     attachment: object
     communication: Communication  # sent about a central-asia case, not yet public
+    own_draft: Communication  # in review, drafted by the rapporteur (who holds the approval power)
     unreleased_reply: object
     released: PublicRecord
     public_document: PublicReply
     confidential_reply: PublicReply
     desk: Desk
+    other_desk: Desk
     desk_country: object
     audit_event: AuditEvent
     group: Group
     device: object
+    static_device: object
     access_attempt: object
     access_log: object
     access_failure: object
@@ -221,21 +232,31 @@ def build_world() -> World:
     assert communication.submissions.get().desk.code == "central-asia"
 
     desk = submission.desk
+    # Linked across desks: the central-asia officer sees the link, not the other desk's reference.
+    submission.related.add(other_submission)
+    own_draft, _draft = communications.communication_draft(
+        submissions=[make_accepted_submission(country="TJ")], kind="AL", recipient="TJK",
+        recipient_name="Tajikistan", language="en", by=users["rapporteur"],
+    )  # fmt: skip
+    communications.communication_submit_for_review(communication=own_draft, by=users["rapporteur"])
     access = {"user_agent": "test", "ip_address": None, "username": "someone", "http_accept": "*/*", "path_info": "/"}
     world = World(
         submission=submission,
         other_submission=other_submission,
         attachment=attach_text(submission),
         communication=communication,
+        own_draft=own_draft,
         unreleased_reply=unreleased_reply,
         released=record,
         public_document=public_document,
         confidential_reply=public_confidential,
         desk=desk,
+        other_desk=other_submission.desk,
         desk_country=desk.countries.first(),
         audit_event=audit_read(user=users["administrator"], obj=submission, fields=["description"]),
         group=Group.objects.get(name=roles.DESK_OFFICER),
         device=totp_device(users["desk_officer"]),
+        static_device=None,
         # In bulk: axes' signal handlers expect its database handler, and the portal counts failures in Redis.
         access_attempt=AccessAttempt.objects.bulk_create(
             [AccessAttempt(**access, get_data="", post_data="", failures_since_start=1)]
@@ -250,12 +271,15 @@ def build_world() -> World:
         receipts=receipts,
         addresses=addresses,
     )
+    world.static_device = StaticDevice.objects.create(user=world.superuser, name="backup codes", confirmed=True)
     world.markers = {
         "the source's case": submission.reference,
         "the other source's case": other_submission.reference,
         "the unreleased letter": communication.reference,
         "the released letter": record.reference,
         "the desk's queue": f">{desk.name}</a>",
+        "the other desk": f">{other_submission.desk.name}</a>",
+        "the other desk's officer": users["other_desk_officer"].username,
     }
     values = list(world.markers.values())
     assert all(a == b or a not in b for a in values for b in values), "a marker inside another"
@@ -323,6 +347,7 @@ def check(world: World, clients: dict[str, Client], probe: Probe, role: str, pre
         client = log_in(new_client(world, role), world, role, with_code=False) if probe.ends_session else None
         client = client or clients[role]
         audits = AuditEvent.objects.count()
+        refusals = AuditEvent.objects.filter(action="refused").count()
         data = probe.data(world, role) if probe.data else {}
         response = getattr(client, probe.method)(url, data)
         problems = []
@@ -339,7 +364,10 @@ def check(world: World, clients: dict[str, Client], probe: Probe, role: str, pre
             problems += [f"{name} shown" for name in expected.hides if world.markers[name] in body]
         if probe.changed is not None and probe.changed(world) != expected.writes:
             problems.append("its change made" if not expected.writes else "its change not made")
-        if response.status_code >= 300 and AuditEvent.objects.count() != audits:
+        refused = AuditEvent.objects.filter(action="refused").count() - refusals
+        if expected.audited and refused != 1:
+            problems.append(f"{refused} audit records of a refusal")
+        elif not expected.audited and response.status_code >= 300 and AuditEvent.objects.count() != audits:
             problems.append("an audit record of a read that was refused")
         transaction.set_rollback(True)
     if problems:
