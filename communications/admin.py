@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
 
-from communications import services
+from communications import selectors, services
 from communications.models import (
     Communication,
     CommunicationStatus,
@@ -35,6 +35,16 @@ from submissions.models import Submission
 S = CommunicationStatus
 # Workflow steps recorded with the reason staff give.
 REASON_NEEDED = ("withhold", "release", "back_to_draft", "acknowledge_consent")
+# What the letter waits for, in words, above its workflow buttons.
+NEXT_STEP = {
+    S.DRAFT: "The desk officer edits the draft below, then submits it for review.",
+    S.IN_REVIEW: "The rapporteur reads the letter below and approves it, or sends it back to draft.",
+    S.APPROVED: "The desk officer sends the signed letter, then records it as sent: that gives it its reference.",
+    S.SENT: "Record the State's reply when it comes. The letter becomes public 60 days after sending, "
+    "unless the rapporteur releases it earlier or withholds it.",
+    S.WITHHELD: "Withheld from publication. The rapporteur may release it, with a reason.",
+    S.RELEASED: "Public. A late reply can still be recorded.",
+}
 
 
 def recipient_choices():
@@ -111,6 +121,10 @@ class CommunicationAdmin(admin.ModelAdmin):
     search_fields = ["=reference", "recipient"]
     show_full_result_count = False
     inlines = [ReplyInline, StatusChangeInline]
+
+    class Media:
+        css = {"all": ["css/staff.css"]}
+
     readonly_fields = [
         "reference", "kind", "recipient", "recipient_name", "copies_to", "language", "status", "sent_at",
         "release_due_on", "released_at", "withheld_reason", "early_release_reason", "case_list", "mandate_list",
@@ -203,6 +217,9 @@ class CommunicationAdmin(admin.ModelAdmin):
                 "naming_problems": services.naming_problems(communication),
                 "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
+                "reason_needed": REASON_NEEDED,
+                "next_step": NEXT_STEP.get(communication.status, ""),
+                "timeline": selectors.communication_timeline(communication),
                 "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
             }
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -256,6 +256,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["assign_to_me", "accept", "confirm_suggested_flags"]
     inlines = [DefenderInline, ConsentInline, MessageInline, AttachmentInline, StatusChangeInline]
+
+    class Media:
+        css = {"all": ["css/staff.css"]}
+
     fieldsets = [
         ("Queue", {"fields": [
             "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
