@@ -15,7 +15,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from portal.audit import audit_read
 from portal.crypto import encrypted_fields
 from portal.roles import EVERY_DESK
-from submissions import services
+from submissions import selectors, services
 from submissions.models import (
     Attachment,
     Consent,
@@ -69,6 +69,12 @@ class QueueChangeList(ChangeList):
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer(*encrypted_fields(Submission))
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The consent column reads each row's consents: one query for the page, not one per row.
+        self.result_list = list(self.result_list)
+        prefetch_related_objects(self.result_list, "consents")
 
 
 class FlagFilter(admin.SimpleListFilter):
@@ -244,6 +250,7 @@ class DecisionForm(forms.Form):
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = [
         "reference", "status", "desk", "urgency", "priority", "flag_list", "waiting", "assignee", "complete",
+        "consent_now",
     ]  # fmt: skip
     list_filter = [
         "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
@@ -263,7 +270,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Queue", {"fields": [
             "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
-            "assignee", "created_at", "screened_at", "duplicate_of", "related_list",
+            "assignee", "created_at", "screened_at", "duplicate_of", "related_list", "consent_now",
         ]}),
         ("Source (never disclosed)", {"fields": [
             "source_name", "source_relationship", "source_relationship_detail", "contact_method", "contact_details",
@@ -328,6 +335,18 @@ class SubmissionAdmin(admin.ModelAdmin):
     def complete(self, obj):
         return obj.is_complete
 
+    @admin.display(description="consent")
+    def consent_now(self, obj):
+        consent, previous = selectors.consent_pair(obj)
+        if consent is None:
+            return "-"
+        state, words = consent.glance(previous)
+        how = "through the receipt" if consent.via == "receipt" else "at intake"
+        return format_html(
+            '<span class="consent consent-{}">{}</span> <span class="consent-when">({} {})</span>',
+            state, words, how, consent.recorded_at.strftime("%Y-%m-%d"),
+        )  # fmt: skip
+
     @admin.display(description="linked submissions")
     def related_list(self, obj):
         return (
@@ -345,7 +364,12 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission = self.get_object(request, object_id)
         if submission is not None:
             duplicates = services.possible_duplicates(submission).visible_to(request.user)
-            extra_context = {**(extra_context or {}), "possible_duplicates": duplicates}
+            extra_context = {
+                **(extra_context or {}),
+                "possible_duplicates": duplicates,
+                "consent_unnoted": selectors.consent_change_unnoted(submission),
+                "consent_glance": self.consent_now(submission),
+            }
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200 and submission is not None:
             fields = encrypted_fields(Submission) + [f"defender.{name}" for name in encrypted_fields(Defender)]
@@ -357,6 +381,11 @@ class SubmissionAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="submissions_submission_decide"
+            ),
+            path(
+                "<int:pk>/consent-noted/",
+                self.admin_site.admin_view(self.consent_noted_view),
+                name="submissions_submission_consent_noted",
             ),
             path(
                 "<int:pk>/attachment/<int:attachment_id>/<str:copy>/",
@@ -383,7 +412,21 @@ class SubmissionAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
+    def changelist_view(self, request, extra_context=None):
+        news = selectors.consent_news(user=request.user)
+        for case in news:
+            case.consent_glance = self.consent_now(case)
+        return super().changelist_view(request, {**(extra_context or {}), "consent_news": news})
+
     # --- decisions --------------------------------------------------------------
+
+    def consent_noted_view(self, request, pk):
+        submission = self._visible_submission(request, pk)
+        if request.method != "POST" or not request.user.has_perm("submissions.triage_submission"):
+            raise PermissionDenied
+        services.submission_consent_noted(submission=submission, by=request.user)
+        messages.success(request, f"{submission}: the consent change is noted.")
+        return redirect("admin:submissions_submission_change", submission.pk)
 
     def decide_view(self, request, pk):
         submission = self._visible_submission(request, pk)

@@ -364,6 +364,21 @@ def submission_assign(*, submission: Submission, assignee, by) -> StatusChange:
     return change
 
 
+def submission_consent_noted(*, submission: Submission, by) -> StatusChange:
+    """Staff took note of the source's changed consent: a row in the case's history, which takes the case off
+    the queue's list of consent changes (selectors.consent_news). The status stays as it is."""
+    consent = submission.current_consent()
+    when = f" of {consent.recorded_at:%Y-%m-%d %H:%M}" if consent is not None else ""
+    return StatusChange.objects.create(
+        submission=submission,
+        from_status=submission.status,
+        to_status=submission.status,
+        actor="staff",
+        changed_by=by,
+        reason=f"Noted the consent change{when}",
+    )
+
+
 def submission_accept(*, submission: Submission, by, reason: str = "") -> StatusChange:
     return submission_status_change(
         submission=submission,

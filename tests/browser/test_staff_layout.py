@@ -126,6 +126,7 @@ def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):
     case = make_queued_submission(country="KZ", current_situation=["detained"])
     make_queued_submission(country="KZ")  # the same defender: a possible duplicate, linked from the case page
     make_accepted_submission(country="TJ")
+    submission_services.consent_withdraw(submission=case, language="en")  # the queue's and the case's notice
     log_in(page, live_server.url, officer)
     page.set_viewport_size({"width": 1280, "height": HEIGHT})
     for path in [
@@ -136,6 +137,8 @@ def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):
         f"{COMMUNICATIONS}add/",
     ]:
         page.goto(f"{live_server.url}{path}")
+        if path == QUEUE:
+            expect(page.locator(".consent-news")).to_contain_text(case.reference)
         if path.endswith("/change/"):
             expect(page.locator(".possible-duplicates a").first).to_be_visible()
         assert_no_axe_violations(page)
