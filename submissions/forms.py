@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from submissions import models as m
-from submissions.receipts import normalise_passphrase, normalise_reference
+from submissions.receipts import DIGITS, WORDS, normalise_reference
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -300,14 +300,31 @@ class ReceiptLoginForm(forms.Form):
         label=_("Secret passphrase"),
         max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_("The six words you were given, separated by spaces."),
+        help_text=_(
+            "The six words or the 24 digits you were given. Capital letters, spaces and ё or е do not matter, "
+            "nor Latin letters that look like Russian ones."
+        ),
     )
 
     def clean_reference(self):
         return normalise_reference(self.cleaned_data["reference"])
 
     def clean_passphrase(self):
-        return normalise_passphrase(self.cleaned_data["passphrase"])
+        # Left as typed: submissions.receipts forgives what may differ, for each kind of passphrase.
+        return self.cleaned_data["passphrase"].strip()
+
+
+class PassphraseKindForm(forms.Form):
+    passphrase_kind = forms.ChoiceField(
+        label=_("Your secret passphrase"),
+        choices=[
+            (WORDS, _("Six words in the language of this page")),
+            (DIGITS, _("24 digits in groups of four (easier to type on any keyboard)")),
+        ],
+        initial=WORDS,
+        widget=forms.RadioSelect,
+        help_text=_("Both are equally strong. You get it with your receipt when the report is sent."),
+    )
 
 
 class SourceMessageForm(forms.Form):

@@ -29,7 +29,7 @@ from submissions.models import (
     StatusChange,
     Submission,
 )
-from submissions.receipts import new_passphrase, new_reference, passphrase_hash, passphrase_matches
+from submissions.receipts import WORDS, new_passphrase, new_reference, passphrase_hash, passphrase_matches
 from submissions.signals import consent_changed
 
 logger = logging.getLogger(__name__)
@@ -109,10 +109,12 @@ def submission_create(
     consent: dict,
     attachments: Sequence[CheckedFile] = (),
     language: str,
+    passphrase_kind: str = WORDS,
 ) -> tuple[Submission, Receipt]:
-    """Store a new case and return it with its receipt, the only copy of the passphrase."""
+    """Store a new case and return it with its receipt, the only copy of the passphrase: words of the
+    interface's language, or digits if the source chose them."""
     reference = new_reference()
-    passphrase = new_passphrase()
+    passphrase = new_passphrase(kind=passphrase_kind, language=language)
     with transaction.atomic():
         submission = Submission.objects.create(
             reference=reference,

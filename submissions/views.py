@@ -33,12 +33,13 @@ from submissions.forms import (
     ConsentForm,
     DefenderFormSet,
     IncidentForm,
+    PassphraseKindForm,
     ReceiptLoginForm,
     SourceForm,
     SourceMessageForm,
 )
 from submissions.models import Submission
-from submissions.receipts import normalise_reference
+from submissions.receipts import WORDS, normalise_reference
 from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
@@ -174,6 +175,8 @@ def submit(request):
     token = _token(request)
     if not _first_use(token):
         return _private(render(request, "submissions/already_submitted.html", status=409))
+    kind = PassphraseKindForm(request.POST)
+    passphrase_kind = kind.cleaned_data["passphrase_kind"] if kind.is_valid() else WORDS
     try:
         submission, receipt = services.submission_create(
             answers={
@@ -185,6 +188,7 @@ def submit(request):
             consent=forms["consent"].consent(),
             attachments=checked,
             language=get_language(),
+            passphrase_kind=passphrase_kind,
         )
     except Exception:
         with contextlib.suppress(RedisUnavailable):
@@ -224,6 +228,8 @@ def _render_review(request, forms, attachments_form, *, status=200):
     context = {
         "forms": forms,
         "attachments_form": attachments_form,
+        # The choice travels with the review page; on a page shown again it keeps what was chosen.
+        "passphrase_form": PassphraseKindForm(request.POST if "passphrase_kind" in request.POST else None),
         "errors": _error_summary(forms, [attachments_form]),
         "step": 2,
         "token": _token(request),
