@@ -148,8 +148,18 @@ class DefenderForm(forms.Form):
         self.helper.disable_csrf = True
 
 
+class BaseDefenderFormSet(forms.BaseFormSet):
+    # In the source's words, not the framework's ("Please submit at least 1 form.").
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_few_forms": _("Tell us about at least one defender."),
+        "too_many_forms": _("A report can name at most 30 defenders. Send another report for the others."),
+    }
+
+
 DefenderFormSet = forms.formset_factory(
     DefenderForm,
+    formset=BaseDefenderFormSet,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -234,8 +244,9 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, texts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if texts:
+            # The question itself, in full, is what the source answers: it is the label, not small print.
             for name in ("contact_government", "public_naming", "written_consent"):
-                self.fields[name].help_text = texts[name]
+                self.fields[name].label = texts[name]
         self.helper = _helper(
             _("Consent and confirmation"),
             "contact_government",
@@ -340,8 +351,9 @@ class ConsentChangeForm(forms.Form):
     def __init__(self, *args, texts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if texts:
+            # The question itself, in full, is what the source answers: it is the label, not small print.
             for name in ("contact_government", "public_naming", "written_consent"):
-                self.fields[name].help_text = texts[name]
+                self.fields[name].label = texts[name]
         self.helper = _helper(_("Change consent"), *self.fields)
 
     def consent(self) -> dict:

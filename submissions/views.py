@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.forms import CheckboxInput, Field
 from django.forms.widgets import ChoiceWidget
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -101,6 +102,20 @@ def _unbound_forms(values: dict) -> dict:
     return forms
 
 
+def _plain(field, message: str) -> str:
+    """The framework's wording in the source's: what to do, not "This field is required."."""
+    if message == str(Field.default_error_messages["required"]):  # in the page's language
+        choosing = isinstance(field.field.widget, ChoiceWidget | CheckboxInput)
+        return str(_("Choose an answer.") if choosing else _("Fill this in."))
+    return message
+
+
+def _summary_line(label: str, message: str) -> str:
+    # A label may end in "?" or "." (the consent questions): no "….: " run of punctuation.
+    label = str(label).strip().rstrip(":").strip()
+    return f"{label} {message}" if label.endswith(("?", ".", "!")) else f"{label}: {message}"
+
+
 def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
     errors = []
     every = [forms["source"], *forms["defenders"].forms, forms["incident"], forms["consent"], *extra_forms]
@@ -113,7 +128,11 @@ def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
             # A group of radios or checkboxes: link to its first choice.
             grouped = isinstance(field.field.widget, ChoiceWidget) and field.field.widget.input_type != "select"
             anchor = f"{field.auto_id}_0" if grouped else field.id_for_label
-            errors += [{"anchor": anchor, "label": field.label, "message": message} for message in messages]
+            errors += [
+                {"anchor": anchor, "label": field.label, "message": _plain(field, message),
+                 "line": _summary_line(field.label, _plain(field, message))}
+                for message in messages
+            ]  # fmt: skip
     errors += [{"anchor": "", "label": "", "message": message} for message in forms["defenders"].non_form_errors()]
     return errors
 
