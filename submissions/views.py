@@ -352,6 +352,9 @@ def receipt_consent(request):
     if submission is None:
         return redirect("submissions:receipt_login")
     if request.POST.get("action") == "withdraw":
+        # One click is too easy a way to take back what protects the victim: ask once more, on its own page.
+        return _private(render(request, "submissions/receipt_withdraw.html", {"submission": submission}))
+    if request.POST.get("action") == "withdraw_confirmed":
         services.consent_withdraw(submission=submission, language=get_language())
         return redirect("submissions:receipt_case")
     form = ConsentChangeForm(request.POST, prefix="consent", texts=_consent_texts())
