@@ -88,6 +88,41 @@ class FlagFilter(admin.SimpleListFilter):
         return queryset.filter(flags__contains=[self.value()]) if self.value() else queryset
 
 
+DONE = [Status.CLOSED, Status.DUPLICATE, Status.NOT_ADMISSIBLE, Status.COMMUNICATION_SENT]
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """The queue opens on work still to do: closed, duplicate, inadmissible and sent cases are one click away.
+    A status chosen in the status filter is shown whatever it is."""
+
+    title = "work"
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [("done", "Closed, duplicate, not admissible or sent"), ("all", "Everything")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Open work",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "done":
+            return queryset.filter(status__in=DONE)
+        # An action (a POST) acts on the ticked rows even if one was decided meanwhile: it then says so.
+        if self.value() == "all" or "status__exact" in request.GET or request.method == "POST":
+            return queryset
+        return queryset.exclude(status__in=DONE)
+
+
 class CompletenessFilter(admin.SimpleListFilter):
     title = "completeness"
     parameter_name = "complete"
@@ -253,7 +288,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "consent_now",
     ]  # fmt: skip
     list_filter = [
-        "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
+        WorkFilter, "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
     ]  # fmt: skip
     list_select_related = ["desk", "assignee"]
     search_fields = ["=reference"]

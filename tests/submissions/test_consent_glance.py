@@ -99,3 +99,18 @@ def test_the_case_page_shows_the_change_and_staff_note_it_there(client):
     assert "consent-withdrawn" in html  # still shown as it is, in the case's fields
     case.refresh_from_db()
     assert case.status == "queued"
+
+
+def test_the_queue_opens_on_open_work_and_the_rest_is_one_filter_away(client):
+    officer = make_desk_officer("central-asia")
+    open_case, closed = make_queued_submission(), make_queued_submission()
+    services.submission_reject(submission=closed, by=officer, reason="media_only")
+    login_staff(client, officer)
+
+    default = client.get(QUEUE).content.decode()
+    done = client.get(f"{QUEUE}?work=done").content.decode()
+    by_status = client.get(f"{QUEUE}?status__exact=not_admissible").content.decode()
+
+    assert open_case.reference in default and closed.reference not in default
+    assert closed.reference in done and open_case.reference not in done
+    assert closed.reference in by_status
