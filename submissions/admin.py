@@ -32,15 +32,19 @@ from submissions import selectors, services
 from submissions.models import (
     Attachment,
     Consent,
+    CurrentSituation,
     Defender,
     Desk,
     DeskCountry,
+    Element,
     InadmissibleReason,
     Message,
     PriorityFlag,
     Status,
     StatusChange,
     Submission,
+    ViolationType,
+    WorkArea,
 )
 from submissions.services import OPEN_STATUSES, StatusConflict
 
@@ -163,6 +167,11 @@ class DeskFilter(admin.RelatedFieldListFilter):
         return [(desk.pk, desk.name) for desk in desks]
 
 
+def labels(values, choices) -> str:
+    """Stored codes as their labels, unknown ones as they are."""
+    return ", ".join(str(choices(v).label) if v in choices.values else v for v in values) or "-"
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -182,9 +191,13 @@ class ReadOnlyInline(admin.TabularInline):
 class DefenderInline(ReadOnlyInline):
     model = Defender
     fields = readonly_fields = [
-        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_areas",
+        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_area_words",
         "work_description", "cooperated_with_un",
     ]  # fmt: skip
+
+    @admin.display(description="areas of work")
+    def work_area_words(self, obj):
+        return labels(obj.work_areas, WorkArea)
 
 
 class ConsentInline(ReadOnlyInline):
@@ -304,7 +317,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     fieldsets = [
         ("Queue", {"fields": [
-            "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
+            "reference", "status", "desk", "urgent", "priority", "flag_words", "suggested_flag_words", "missing_words",
             "assignee", "created_at", "screened_at", "duplicate_of", "related_list", "consent_now",
         ]}),
         ("Source (never disclosed)", {"fields": [
@@ -312,7 +325,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             "contact_safety", "notify_email", "language",
         ]}),
         ("What happened", {"fields": [
-            "violation_types", "violation_other", "current_situation", "incident_date", "incident_dates_detail",
+            "violation_words", "violation_other", "situation_words", "incident_date", "incident_dates_detail",
             "country", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
         ]}),
         ("Confirmed by the source", {"fields": ["good_faith", "direct_knowledge", "media_only"]}),
@@ -369,6 +382,27 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="complete", boolean=True)
     def complete(self, obj):
         return obj.is_complete
+
+    # Codes in words: staff read "Online attacks or smear campaigns", not "online_attacks".
+    @admin.display(description="priority flags")
+    def flag_words(self, obj):
+        return labels(obj.flags, PriorityFlag)
+
+    @admin.display(description="suggested flags")
+    def suggested_flag_words(self, obj):
+        return labels(obj.suggested_flags, PriorityFlag)
+
+    @admin.display(description="missing elements")
+    def missing_words(self, obj):
+        return labels(obj.missing_elements, Element)
+
+    @admin.display(description="violations")
+    def violation_words(self, obj):
+        return labels(obj.violation_types, ViolationType)
+
+    @admin.display(description="situation now")
+    def situation_words(self, obj):
+        return labels(obj.current_situation, CurrentSituation)
 
     @admin.display(description="consent")
     def consent_now(self, obj):

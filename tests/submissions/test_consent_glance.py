@@ -114,3 +114,15 @@ def test_the_queue_opens_on_open_work_and_the_rest_is_one_filter_away(client):
     assert open_case.reference in default and closed.reference not in default
     assert closed.reference in done and open_case.reference not in done
     assert closed.reference in by_status
+
+
+def test_the_case_page_shows_codes_in_words(client):
+    officer = make_desk_officer("central-asia")
+    case = make_queued_submission(current_situation=["detained"], violation_types=["online_attacks"])
+    login_staff(client, officer)
+
+    html = client.get(f"{QUEUE}{case.pk}/change/").content.decode()
+
+    assert "Online attacks or smear campaigns" in html and "Is detained now" in html
+    assert "Journalism" in html or "journalism" not in html.split('id="defenders-group"', 1)[1]
+    assert ">online_attacks<" not in html and "online_attacks</div>" not in html
