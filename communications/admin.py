@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
 
-from communications import services
+from communications import selectors, services
 from communications.models import (
     Communication,
     CommunicationStatus,
@@ -26,15 +26,27 @@ from communications.models import (
     NormParagraph,
     Reply,
 )
+from communications.names import initials
 from communications.pdf import letter_pdf
+from communications.proposals import Proposal, communication_propose
 from communications.services import WorkflowError
 from portal.audit import audit_read
 from portal.roles import sees_every_desk
-from submissions.models import Submission
+from submissions.models import Submission, ViolationType
 
 S = CommunicationStatus
 # Workflow steps recorded with the reason staff give.
 REASON_NEEDED = ("withhold", "release", "back_to_draft", "acknowledge_consent")
+# What the letter waits for, in words, above its workflow buttons.
+NEXT_STEP = {
+    S.DRAFT: "The desk officer edits the draft below, then submits it for review.",
+    S.IN_REVIEW: "The rapporteur reads the letter below and approves it, or sends it back to draft.",
+    S.APPROVED: "The desk officer sends the signed letter, then records it as sent: that gives it its reference.",
+    S.SENT: "Record the State's reply when it comes. The letter becomes public 60 days after sending, "
+    "unless the rapporteur releases it earlier or withholds it.",
+    S.WITHHELD: "Withheld from publication. The rapporteur may release it, with a reason.",
+    S.RELEASED: "Public. A late reply can still be recorded.",
+}
 
 
 def visible_communications(user):
@@ -49,15 +61,29 @@ def recipient_choices():
     return [("OTH", "OTH: a company, armed group or other non-State actor"), *states]
 
 
+class CasePicker(forms.ModelMultipleChoiceField):
+    """Each case as staff tell cases apart: reference, country, urgency, violations, the defenders' initials."""
+
+    def label_from_instance(self, obj):
+        parts = [obj.reference, obj.country.name, "URGENT" if obj.urgent else "not urgent"]
+        parts.append(", ".join(str(ViolationType(v).label) for v in obj.violation_types if v in ViolationType.values))
+        parts.append(" / ".join(initials(d.name) for d in obj.defenders.all()) or "no defender named")
+        parts.append(f"received {obj.created_at:%Y-%m-%d}")
+        return " · ".join(part for part in parts if part)
+
+
+PROPOSE = [("", "Propose from the selected cases")]
+
+
 class DraftForm(forms.Form):
-    submissions = forms.ModelMultipleChoiceField(
+    submissions = CasePicker(
         queryset=Submission.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text="Accepted submissions this letter is about (or, for a follow-up, cases already written about).",
     )  # fmt: skip
-    kind = forms.ChoiceField(choices=Kind.choices)
-    recipient = forms.ChoiceField(choices=recipient_choices)
+    kind = forms.ChoiceField(choices=[*PROPOSE, *Kind.choices], required=False)
+    recipient = forms.ChoiceField(choices=lambda: [*PROPOSE, *recipient_choices()], required=False)
     recipient_name = forms.CharField(required=False, help_text="Needed for OTH: the company or group.")
-    language = forms.ChoiceField(choices=Language.choices)
+    language = forms.ChoiceField(choices=[*PROPOSE, *Language.choices], required=False)
     mandates = forms.ModelMultipleChoiceField(
         queryset=Mandate.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Other mandates co-signing (a joint communication).",
@@ -65,14 +91,25 @@ class DraftForm(forms.Form):
     copies_to = forms.CharField(required=False, help_text="Alpha-3 codes of States receiving a copy, comma-separated.")
     follow_up_to = forms.ModelChoiceField(queryset=Communication.objects.none(), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    PROPOSED = ("kind", "recipient", "language")
+
+    def __init__(self, *args, user=None, proposal: Proposal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["submissions"].queryset = Submission.objects.visible_to(user).filter(status__in=services.DRAFTABLE)
+        self.fields["submissions"].queryset = (
+            Submission.objects.visible_to(user).filter(status__in=services.DRAFTABLE).prefetch_related("defenders")
+        )
         # Only letters of the user's own desks: a reference of another desk's letter is theirs to know.
         self.fields["follow_up_to"].queryset = visible_communications(user).exclude(reference=None)
+        for name, reason in (proposal.reasons if proposal else {}).items():
+            self.fields[name].help_text = f"Proposed. {reason} Change it if it does not fit."
 
     def clean(self):
         data = super().clean()
+        # A choice left on "Propose from the selected cases" takes the proposal.
+        proposal = communication_propose(list(data.get("submissions") or []))
+        for name in self.PROPOSED:
+            if not data.get(name) and proposal is not None:
+                data[name] = getattr(proposal, name)
         if data.get("recipient") == "OTH" and not data.get("recipient_name"):
             self.add_error("recipient_name", "Name the company or group.")
         return data
@@ -120,6 +157,10 @@ class CommunicationAdmin(admin.ModelAdmin):
     search_fields = ["=reference", "recipient"]
     show_full_result_count = False
     inlines = [ReplyInline, StatusChangeInline]
+
+    class Media:
+        css = {"all": ["css/staff.css"]}
+
     readonly_fields = [
         "reference", "kind", "recipient", "recipient_name", "copies_to", "language", "status", "sent_at",
         "release_due_on", "released_at", "withheld_reason", "early_release_reason", "case_list", "mandate_list",
@@ -203,7 +244,9 @@ class CommunicationAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DraftForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and "propose" in request.POST:
+            form = self._draft_form_proposed(request, form)
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             name = data["recipient_name"] or dict(form.fields["recipient"].choices)[data["recipient"]].split(": ", 1)[1]
             try:
@@ -224,6 +267,21 @@ class CommunicationAdmin(admin.ModelAdmin):
                    "title": "Draft a communication"}  # fmt: skip
         return TemplateResponse(request, "admin/communications/communication/draft.html", context)
 
+    def _draft_form_proposed(self, request, form: DraftForm) -> DraftForm:
+        """The "Propose" step, which works without JavaScript: the form again, with the ticked cases, the
+        other answers as given, and the type, recipient and language proposed from the cases, each with why."""
+        if not form.is_valid() and "submissions" in form.errors:
+            return form
+        data = form.cleaned_data
+        proposal = communication_propose(list(data["submissions"]))
+        initial = {
+            "submissions": data["submissions"], "recipient_name": data.get("recipient_name", ""),
+            "mandates": data.get("mandates"), "copies_to": data.get("copies_to", ""),
+            "follow_up_to": data.get("follow_up_to"),
+            **{name: getattr(proposal, name) for name in DraftForm.PROPOSED},
+        }  # fmt: skip
+        return DraftForm(initial=initial, user=request.user, proposal=proposal)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         communication = self.get_object(request, object_id)
         if communication is not None:
@@ -232,6 +290,9 @@ class CommunicationAdmin(admin.ModelAdmin):
                 "naming_problems": services.naming_problems(communication),
                 "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
+                "reason_needed": REASON_NEEDED,
+                "next_step": NEXT_STEP.get(communication.status, ""),
+                "timeline": selectors.communication_timeline(communication),
                 "reply_form": ReplyForm() if communication.status in (S.SENT, S.RELEASED, S.WITHHELD) else None,
             }
         response = super().change_view(request, object_id, form_url, extra_context)

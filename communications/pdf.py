@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 import font_source_sans_pro
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django_countries import countries
 from fpdf import FPDF
 
 from communications.models import Communication, PublicLetterPDF, PublicRecord
@@ -19,6 +20,39 @@ LAYOUT = "1"
 
 FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 SIGNATORY = "Special Rapporteur on the situation of human rights defenders"
+# The letter is wholly in its own language, its header and the mandate's title included, whatever the
+# language of the staff member's screen.
+HEADER = {
+    "en": {"reference": "Reference", "date": "Date", "to": "To", "copies": "Copies", "draft": "DRAFT: no "
+           "reference until sent", "unsent": "not yet sent", "signatory": SIGNATORY},
+    "ru": {"reference": "Исх. №", "date": "Дата", "to": "Кому", "copies": "Копии", "draft": "ПРОЕКТ: номер "
+           "присваивается при отправке", "unsent": "ещё не отправлено",
+           "signatory": "Специальный докладчик по вопросу о положении правозащитников"},
+    "fr": {"reference": "Référence", "date": "Date", "to": "Destinataire", "copies": "Copies", "draft": "PROJET : "
+           "référence attribuée à l'envoi", "unsent": "pas encore envoyée",
+           "signatory": "Rapporteur spécial sur la situation des défenseurs des droits de l'homme"},
+    "es": {"reference": "Referencia", "date": "Fecha", "to": "Destinatario", "copies": "Copias", "draft": "BORRADOR: "
+           "sin referencia hasta el envío", "unsent": "aún no enviada",
+           "signatory": "Relator Especial sobre la situación de los defensores de los derechos humanos"},
+}  # fmt: skip
+
+
+def _words(language: str) -> dict[str, str]:
+    return HEADER.get(language, HEADER["en"])
+
+
+def _recipient(code: str, name: str, language: str) -> str:
+    """A State by its name in the letter's language; a company or group as it was named."""
+    alpha2 = countries.alpha2(code) if code != "OTH" else ""
+    if not alpha2:
+        return name
+    with translation.override(language):
+        return countries.name(alpha2)
+
+
+def _date(value, language: str) -> str:
+    with translation.override(language):
+        return formats.date_format(value, "DATE_FORMAT")
 
 
 class LetterPDF(FPDF):
@@ -39,8 +73,16 @@ class LetterPDF(FPDF):
 
 
 def render_letter(
-    *, reference: str, date: str, recipient_name: str, copies: list[str], body_html: str, signatories: list[str]
+    *,
+    reference: str,
+    date: str,
+    recipient_name: str,
+    copies: list[str],
+    body_html: str,
+    signatories: list[str],
+    language: str = "en",
 ) -> bytes:
+    words = _words(language)
     pdf = LetterPDF(reference)
     pdf.set_title(reference)
     pdf.set_author("Office of the Special Rapporteur")
@@ -49,10 +91,10 @@ def render_letter(
     pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Sans", "", 11)
-    for line in (f"Reference: {reference}", f"Date: {date}", f"To: {recipient_name}"):
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    for label, value in (("reference", reference), ("date", date), ("to", recipient_name)):
+        pdf.multi_cell(0, 6, f"{words[label]}: {value}", new_x="LMARGIN", new_y="NEXT")
     if copies:
-        pdf.multi_cell(0, 6, f"Copies: {', '.join(copies)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, f"{words['copies']}: {', '.join(copies)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.write_html(body_html, font_family="Sans")
     pdf.ln(8)
@@ -64,13 +106,15 @@ def render_letter(
 
 def letter_pdf(communication: Communication) -> bytes:
     """The confidential letter, for staff."""
+    language, words = communication.language, _words(communication.language)
     return render_letter(
-        reference=communication.reference or "DRAFT: no reference until sent",
-        date=communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent",
-        recipient_name=communication.recipient_name,
+        reference=communication.reference or words["draft"],
+        date=_date(communication.sent_at.date(), language) if communication.sent_at else words["unsent"],
+        recipient_name=_recipient(communication.recipient, communication.recipient_name, language),
         copies=communication.copies_to,
         body_html=communication.body,
-        signatories=[SIGNATORY, *map(str, communication.mandates.all())],
+        signatories=[words["signatory"], *map(str, communication.mandates.all())],
+        language=language,
     )
 
 
@@ -78,11 +122,12 @@ def public_letter_pdf(record: PublicRecord) -> bytes:
     """The released, redacted letter, from the public record alone."""
     return render_letter(
         reference=record.reference,
-        date=record.sent_on.strftime("%d %B %Y"),
-        recipient_name=record.recipient_name,
+        date=_date(record.sent_on, record.language),
+        recipient_name=_recipient(record.recipient, record.recipient_name, record.language),
         copies=[],
         body_html=record.letter_html,
-        signatories=[SIGNATORY, *record.mandates],
+        signatories=[_words(record.language)["signatory"], *record.mandates],
+        language=record.language,
     )
 
 

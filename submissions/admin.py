@@ -15,7 +15,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,19 +28,23 @@ from django.utils.translation import gettext
 from portal.audit import audit_read, audit_refusal
 from portal.crypto import encrypted_fields
 from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
-from submissions import services
+from submissions import selectors, services
 from submissions.models import (
     Attachment,
     Consent,
+    CurrentSituation,
     Defender,
     Desk,
     DeskCountry,
+    Element,
     InadmissibleReason,
     Message,
     PriorityFlag,
     Status,
     StatusChange,
     Submission,
+    ViolationType,
+    WorkArea,
 )
 from submissions.services import OPEN_STATUSES, StatusConflict
 
@@ -70,6 +74,12 @@ class QueueChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer(*encrypted_fields(Submission))
 
+    def get_results(self, request):
+        super().get_results(request)
+        # The consent column reads each row's consents: one query for the page, not one per row.
+        self.result_list = list(self.result_list)
+        prefetch_related_objects(self.result_list, "consents")
+
 
 class FlagFilter(admin.SimpleListFilter):
     title = "priority flag"
@@ -80,6 +90,41 @@ class FlagFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(flags__contains=[self.value()]) if self.value() else queryset
+
+
+DONE = [Status.CLOSED, Status.DUPLICATE, Status.NOT_ADMISSIBLE, Status.COMMUNICATION_SENT]
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """The queue opens on work still to do: closed, duplicate, inadmissible and sent cases are one click away.
+    A status chosen in the status filter is shown whatever it is."""
+
+    title = "work"
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [("done", "Closed, duplicate, not admissible or sent"), ("all", "Everything")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Open work",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "done":
+            return queryset.filter(status__in=DONE)
+        # An action (a POST) acts on the ticked rows even if one was decided meanwhile: it then says so.
+        if self.value() == "all" or "status__exact" in request.GET or request.method == "POST":
+            return queryset
+        return queryset.exclude(status__in=DONE)
 
 
 class CompletenessFilter(admin.SimpleListFilter):
@@ -121,6 +166,11 @@ class DeskFilter(admin.RelatedFieldListFilter):
         return [(desk.pk, desk.name) for desk in desks]
 
 
+def labels(values, choices) -> str:
+    """Stored codes as their labels, unknown ones as they are."""
+    return ", ".join(str(choices(v).label) if v in choices.values else v for v in values) or "-"
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -140,9 +190,13 @@ class ReadOnlyInline(admin.TabularInline):
 class DefenderInline(ReadOnlyInline):
     model = Defender
     fields = readonly_fields = [
-        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_areas",
+        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_area_words",
         "work_description", "cooperated_with_un",
     ]  # fmt: skip
+
+    @admin.display(description="areas of work")
+    def work_area_words(self, obj):
+        return labels(obj.work_areas, WorkArea)
 
 
 class ConsentInline(ReadOnlyInline):
@@ -243,9 +297,10 @@ class DecisionForm(forms.Form):
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = [
         "reference", "status", "desk", "urgency", "priority", "flag_list", "waiting", "assignee", "complete",
+        "consent_now",
     ]  # fmt: skip
     list_filter = [
-        "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
+        WorkFilter, "status", ("desk", DeskFilter), FlagFilter, "urgent", CompletenessFilter, AssigneeFilter,
     ]  # fmt: skip
     list_select_related = ["desk", "assignee"]
     search_fields = ["=reference"]
@@ -255,17 +310,21 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["assign_to_me", "accept", "confirm_suggested_flags"]
     inlines = [DefenderInline, ConsentInline, MessageInline, AttachmentInline, StatusChangeInline]
+
+    class Media:
+        css = {"all": ["css/staff.css"]}
+
     fieldsets = [
         ("Queue", {"fields": [
-            "reference", "status", "desk", "urgent", "priority", "flags", "suggested_flags", "missing_elements",
-            "assignee", "created_at", "screened_at", "duplicate_of_link", "related_list",
+            "reference", "status", "desk", "urgent", "priority", "flag_words", "suggested_flag_words", "missing_words",
+            "assignee", "created_at", "screened_at", "duplicate_of_link", "related_list", "consent_now",
         ]}),
         ("Source (never disclosed)", {"fields": [
             "source_name", "source_relationship", "source_relationship_detail", "contact_method", "contact_details",
             "contact_safety", "notify_email", "language",
         ]}),
         ("What happened", {"fields": [
-            "violation_types", "violation_other", "current_situation", "incident_date", "incident_dates_detail",
+            "violation_words", "violation_other", "situation_words", "incident_date", "incident_dates_detail",
             "country", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
         ]}),
         ("Confirmed by the source", {"fields": ["good_faith", "direct_knowledge", "media_only"]}),
@@ -334,6 +393,39 @@ class SubmissionAdmin(admin.ModelAdmin):
         viewer = getattr(obj, "viewer", None)
         return queryset.visible_to(viewer) if viewer is not None else queryset.none()
 
+    # Codes in words: staff read "Online attacks or smear campaigns", not "online_attacks".
+    @admin.display(description="priority flags")
+    def flag_words(self, obj):
+        return labels(obj.flags, PriorityFlag)
+
+    @admin.display(description="suggested flags")
+    def suggested_flag_words(self, obj):
+        return labels(obj.suggested_flags, PriorityFlag)
+
+    @admin.display(description="missing elements")
+    def missing_words(self, obj):
+        return labels(obj.missing_elements, Element)
+
+    @admin.display(description="violations")
+    def violation_words(self, obj):
+        return labels(obj.violation_types, ViolationType)
+
+    @admin.display(description="situation now")
+    def situation_words(self, obj):
+        return labels(obj.current_situation, CurrentSituation)
+
+    @admin.display(description="consent")
+    def consent_now(self, obj):
+        consent, previous = selectors.consent_pair(obj)
+        if consent is None:
+            return "-"
+        state, words = consent.glance(previous)
+        how = "through the receipt" if consent.via == "receipt" else "at intake"
+        return format_html(
+            '<span class="consent consent-{}">{}</span> <span class="consent-when">({} {})</span>',
+            state, words, how, consent.recorded_at.strftime("%Y-%m-%d"),
+        )  # fmt: skip
+
     @admin.display(description="linked submissions")
     def related_list(self, obj):
         # Other desks' cases stay unnamed: a desk officer sees the links within their own desks.
@@ -360,7 +452,12 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission = self.get_object(request, object_id)
         if submission is not None:
             duplicates = services.possible_duplicates(submission).visible_to(request.user)
-            extra_context = {**(extra_context or {}), "possible_duplicates": duplicates}
+            extra_context = {
+                **(extra_context or {}),
+                "possible_duplicates": duplicates,
+                "consent_unnoted": selectors.consent_change_unnoted(submission),
+                "consent_glance": self.consent_now(submission),
+            }
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and submission is not None:
             fields = encrypted_fields(Submission) + [f"defender.{name}" for name in encrypted_fields(Defender)]
@@ -372,6 +469,11 @@ class SubmissionAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="submissions_submission_decide"
+            ),
+            path(
+                "<int:pk>/consent-noted/",
+                self.admin_site.admin_view(self.consent_noted_view),
+                name="submissions_submission_consent_noted",
             ),
             path(
                 "<int:pk>/attachment/<int:attachment_id>/<str:copy>/",
@@ -398,7 +500,21 @@ class SubmissionAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
+    def changelist_view(self, request, extra_context=None):
+        news = selectors.consent_news(user=request.user)
+        for case in news:
+            case.consent_glance = self.consent_now(case)
+        return super().changelist_view(request, {**(extra_context or {}), "consent_news": news})
+
     # --- decisions --------------------------------------------------------------
+
+    def consent_noted_view(self, request, pk):
+        submission = self._visible_submission(request, pk)
+        if request.method != "POST" or not request.user.has_perm("submissions.triage_submission"):
+            raise PermissionDenied
+        services.submission_consent_noted(submission=submission, by=request.user)
+        messages.success(request, f"{submission}: the consent change is noted.")
+        return redirect("admin:submissions_submission_change", submission.pk)
 
     def decide_view(self, request, pk):
         submission = self._visible_submission(request, pk)

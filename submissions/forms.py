@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from submissions import models as m
-from submissions.receipts import normalise_passphrase, normalise_reference
+from submissions.receipts import DIGITS, WORDS, normalise_reference
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -148,8 +148,18 @@ class DefenderForm(forms.Form):
         self.helper.disable_csrf = True
 
 
+class BaseDefenderFormSet(forms.BaseFormSet):
+    # In the source's words, not the framework's ("Please submit at least 1 form.").
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_few_forms": _("Tell us about at least one defender."),
+        "too_many_forms": _("A report can name at most 30 defenders. Send another report for the others."),
+    }
+
+
 DefenderFormSet = forms.formset_factory(
     DefenderForm,
+    formset=BaseDefenderFormSet,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -234,8 +244,9 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, texts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if texts:
+            # The question itself, in full, is what the source answers: it is the label, not small print.
             for name in ("contact_government", "public_naming", "written_consent"):
-                self.fields[name].help_text = texts[name]
+                self.fields[name].label = texts[name]
         self.helper = _helper(
             _("Consent and confirmation"),
             "contact_government",
@@ -300,14 +311,31 @@ class ReceiptLoginForm(forms.Form):
         label=_("Secret passphrase"),
         max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_("The six words you were given, separated by spaces."),
+        help_text=_(
+            "The six words or the 24 digits you were given. Capital letters, spaces and ё or е do not matter, "
+            "nor Latin letters that look like Russian ones."
+        ),
     )
 
     def clean_reference(self):
         return normalise_reference(self.cleaned_data["reference"])
 
     def clean_passphrase(self):
-        return normalise_passphrase(self.cleaned_data["passphrase"])
+        # Left as typed: submissions.receipts forgives what may differ, for each kind of passphrase.
+        return self.cleaned_data["passphrase"].strip()
+
+
+class PassphraseKindForm(forms.Form):
+    passphrase_kind = forms.ChoiceField(
+        label=_("Your secret passphrase"),
+        choices=[
+            (WORDS, _("Six words in the language of this page")),
+            (DIGITS, _("24 digits in groups of four (easier to type on any keyboard)")),
+        ],
+        initial=WORDS,
+        widget=forms.RadioSelect,
+        help_text=_("Both are equally strong. You get it with your receipt when the report is sent."),
+    )
 
 
 class SourceMessageForm(forms.Form):
@@ -323,8 +351,9 @@ class ConsentChangeForm(forms.Form):
     def __init__(self, *args, texts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if texts:
+            # The question itself, in full, is what the source answers: it is the label, not small print.
             for name in ("contact_government", "public_naming", "written_consent"):
-                self.fields[name].help_text = texts[name]
+                self.fields[name].label = texts[name]
         self.helper = _helper(_("Change consent"), *self.fields)
 
     def consent(self) -> dict:

@@ -422,6 +422,25 @@ class Consent(models.Model):
         """The public record and the online database may name the victims."""
         return self.public_naming and self._stands()
 
+    def glance(self, previous: "Consent | None") -> tuple[str, str]:
+        """(state, words) for staff screens: "withdrawn", "narrowed" (took back part of `previous`) or "given",
+        with what may be done with the victims' names now."""
+        if self.withdrawn:
+            return "withdrawn", "Withdrawn"
+        if self.written_consent == WrittenConsent.NOT_YET:
+            allowed = "not yet in writing"
+        elif self.may_name_to_government() and self.may_name_publicly():
+            allowed = "may be named to the government and in public"
+        elif self.may_name_to_government():
+            allowed = "may be named to the government, not in public"
+        elif self.may_name_publicly():
+            allowed = "may be named in public, not to the government"
+        else:
+            allowed = "not to be named"
+        if self.takes_back(previous):
+            return "narrowed", f"Narrowed: {allowed}"
+        return "given", f"Given: {allowed}"
+
     def takes_back(self, previous: "Consent | None") -> bool:
         """Whether this statement withdraws consent or narrows what `previous` allowed."""
         if self.withdrawn and not (previous is not None and previous.withdrawn):

@@ -31,7 +31,7 @@ from submissions.models import (
     StatusChange,
     Submission,
 )
-from submissions.receipts import new_passphrase, new_reference, passphrase_hash, passphrase_matches
+from submissions.receipts import WORDS, new_passphrase, new_reference, passphrase_hash, passphrase_matches
 from submissions.signals import consent_changed
 
 logger = logging.getLogger(__name__)
@@ -144,10 +144,12 @@ def submission_create(
     consent: dict,
     attachments: Sequence[CheckedFile] = (),
     language: str,
+    passphrase_kind: str = WORDS,
 ) -> tuple[Submission, Receipt]:
-    """Store a new case and return it with its receipt, the only copy of the passphrase."""
+    """Store a new case and return it with its receipt, the only copy of the passphrase: words of the
+    interface's language, or digits if the source chose them."""
     reference = new_reference()
-    passphrase = new_passphrase()
+    passphrase = new_passphrase(kind=passphrase_kind, language=language)
     with transaction.atomic():
         submission = Submission.objects.create(
             reference=reference,
@@ -397,6 +399,21 @@ def submission_assign(*, submission: Submission, assignee, by) -> StatusChange:
         Submission.objects.filter(pk=submission.pk).update(assignee=assignee)
     submission.assignee = assignee
     return change
+
+
+def submission_consent_noted(*, submission: Submission, by) -> StatusChange:
+    """Staff took note of the source's changed consent: a row in the case's history, which takes the case off
+    the queue's list of consent changes (selectors.consent_news). The status stays as it is."""
+    consent = submission.current_consent()
+    when = f" of {consent.recorded_at:%Y-%m-%d %H:%M}" if consent is not None else ""
+    return StatusChange.objects.create(
+        submission=submission,
+        from_status=submission.status,
+        to_status=submission.status,
+        actor="staff",
+        changed_by=by,
+        reason=f"Noted the consent change{when}",
+    )
 
 
 def submission_accept(*, submission: Submission, by, reason: str = "") -> StatusChange:

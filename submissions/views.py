@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.forms import CheckboxInput, Field
 from django.forms.widgets import ChoiceWidget
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -33,12 +34,13 @@ from submissions.forms import (
     ConsentForm,
     DefenderFormSet,
     IncidentForm,
+    PassphraseKindForm,
     ReceiptLoginForm,
     SourceForm,
     SourceMessageForm,
 )
 from submissions.models import Submission
-from submissions.receipts import normalise_reference
+from submissions.receipts import WORDS, normalise_reference
 from submissions.uploads import upload_rejections
 
 RECEIPT_SESSION_KEY = "receipt_submission"
@@ -103,6 +105,20 @@ def _unbound_forms(values: dict) -> dict:
     return forms
 
 
+def _plain(field, message: str) -> str:
+    """The framework's wording in the source's: what to do, not "This field is required."."""
+    if message == str(Field.default_error_messages["required"]):  # in the page's language
+        choosing = isinstance(field.field.widget, ChoiceWidget | CheckboxInput)
+        return str(_("Choose an answer.") if choosing else _("Fill this in."))
+    return message
+
+
+def _summary_line(label: str, message: str) -> str:
+    # A label may end in "?" or "." (the consent questions): no "….: " run of punctuation.
+    label = str(label).strip().rstrip(":").strip()
+    return f"{label} {message}" if label.endswith(("?", ".", "!")) else f"{label}: {message}"
+
+
 def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
     errors = []
     every = [forms["source"], *forms["defenders"].forms, forms["incident"], forms["consent"], *extra_forms]
@@ -115,7 +131,11 @@ def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
             # A group of radios or checkboxes: link to its first choice.
             grouped = isinstance(field.field.widget, ChoiceWidget) and field.field.widget.input_type != "select"
             anchor = f"{field.auto_id}_0" if grouped else field.id_for_label
-            errors += [{"anchor": anchor, "label": field.label, "message": message} for message in messages]
+            errors += [
+                {"anchor": anchor, "label": field.label, "message": _plain(field, message),
+                 "line": _summary_line(field.label, _plain(field, message))}
+                for message in messages
+            ]  # fmt: skip
     errors += [{"anchor": "", "label": "", "message": message} for message in forms["defenders"].non_form_errors()]
     return errors
 
@@ -186,6 +206,8 @@ def submit(request):
     token = limits.form_token_nonce(token)
     if not _first_use(token):
         return _private(render(request, "submissions/already_submitted.html", status=409))
+    kind = PassphraseKindForm(request.POST)
+    passphrase_kind = kind.cleaned_data["passphrase_kind"] if kind.is_valid() else WORDS
     try:
         submission, receipt = services.submission_create(
             answers={
@@ -197,6 +219,7 @@ def submit(request):
             consent=forms["consent"].consent(),
             attachments=checked,
             language=get_language(),
+            passphrase_kind=passphrase_kind,
         )
     except Exception:
         with contextlib.suppress(RedisUnavailable):
@@ -239,6 +262,8 @@ def _render_review(request, forms, attachments_form, *, notice: str = "", status
         "notice": notice,
         "forms": forms,
         "attachments_form": attachments_form,
+        # The choice travels with the review page; on a page shown again it keeps what was chosen.
+        "passphrase_form": PassphraseKindForm(request.POST if "passphrase_kind" in request.POST else None),
         "errors": _error_summary(forms, [attachments_form]),
         "step": 2,
         "token": _token(request),
@@ -357,6 +382,9 @@ def receipt_consent(request):
     if submission is None:
         return redirect("submissions:receipt_login")
     if request.POST.get("action") == "withdraw":
+        # One click is too easy a way to take back what protects the victim: ask once more, on its own page.
+        return _private(render(request, "submissions/receipt_withdraw.html", {"submission": submission}))
+    if request.POST.get("action") == "withdraw_confirmed":
         services.consent_withdraw(submission=submission, language=get_language())
         return redirect("submissions:receipt_case")
     form = ConsentChangeForm(request.POST, prefix="consent", texts=_consent_texts())

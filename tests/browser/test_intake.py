@@ -111,9 +111,10 @@ def fill_what_happened(page: Page, *, description: str = NARRATIVE) -> None:
 
 def fill_consent(page: Page) -> None:
     consent = page.get_by_role("group", name="Consent and confirmation")
-    consent.get_by_role("group", name="Sending a letter to the government").get_by_label("Yes").check()
-    consent.get_by_role("group", name="Naming the victim in public").get_by_label("No").check()
-    consent.get_by_role("group", name="Written consent").get_by_text("The victim has given written consent").click()
+    consent.get_by_role("group", name="sends a letter naming them").get_by_label("Yes").check()
+    consent.get_by_role("group", name="their name appears in the public report").get_by_label("No").check()
+    written = consent.get_by_role("group", name="confirm that the victim has given their consent in writing")
+    written.get_by_text("The victim has given written consent").click()
     consent.get_by_label("I act in good faith").check()
     consent.get_by_label("I know the facts directly").check()
     consent.get_by_role("group", name="Is your information based only on media reports?").get_by_label(
@@ -311,7 +312,7 @@ def test_a_missing_description_is_summarised_linked_and_nothing_typed_is_lost(an
     # The summary comes before the form, at the top of the page.
     assert summary.evaluate("(summary) => !!(summary.compareDocumentPosition(document.forms[0]) & 4)")
     description = page.locator('[name="incident-description"]')
-    link = summary.get_by_role("link", name="What happened: This field is required.")
+    link = summary.get_by_role("link", name="What happened: Fill this in.")
     expect(link).to_have_attribute("href", "#" + description.get_attribute("id"))
 
     # The error is also next to the field, and tied to it.

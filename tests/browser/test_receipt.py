@@ -144,8 +144,9 @@ def test_the_source_follows_up_with_the_receipt(any_page, live_server, receipt, 
     # Consent: the victim now agrees to be named in public...
     consent = page.get_by_role("region", name="Consent")
     change = consent.get_by_role("group", name="Change consent")
-    expect(change.get_by_role("group", name="Naming the victim in public").get_by_label("No")).to_be_checked()
-    change.get_by_role("group", name="Naming the victim in public").get_by_text("Yes", exact=True).click()
+    public = change.get_by_role("group", name="their name appears in the public report")
+    expect(public.get_by_label("No")).to_be_checked()
+    public.get_by_text("Yes", exact=True).click()
     press(page, "Save the consent")
     expect(consent_history(page)).to_have_count(2)
     expect(consent_history(page).last).to_contain_text("Yes")

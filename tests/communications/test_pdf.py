@@ -22,7 +22,8 @@ def test_the_letter_pdf_carries_reference_date_recipient_and_signatories():
 
     assert communication.reference in text
     assert "Tajikistan" in text
-    assert communication.sent_at.strftime("%d %B %Y") in text
+    sent = communication.sent_at
+    assert f"{sent.day} {sent:%B %Y}" in text
     assert "Special Rapporteur on the situation of human rights defenders" in text
     assert "Working Group on Arbitrary Detention" in text
 
@@ -102,3 +103,18 @@ def test_a_consent_withdrawn_after_release_makes_the_pdf_again_at_once(client):
     assert "Mamadshoeva" not in pdf_text(stored)
     served = client.get(f"/communications/{record.slug}/letter.pdf").content
     assert served == stored
+
+
+def test_a_russian_letter_is_russian_from_its_header_to_its_signature():
+    communication = make_sent_communication()
+    communication.language = "ru"
+    sent = communication.sent_at.replace(month=10, day=2)
+    communication.sent_at = sent
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter_pdf(communication))).pages)
+
+    assert f"Исх. №: {communication.reference}" in text
+    assert f"Дата: 2 октября {sent.year}" in text
+    assert "Кому: Таджикистан" in text
+    assert "Специальный докладчик по вопросу о положении правозащитников" in text
+    assert "Reference:" not in text and "To:" not in text  # the body was drafted in English here

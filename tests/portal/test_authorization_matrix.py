@@ -220,6 +220,21 @@ ADMIN_MODELS = {
             changed=decided,
         ),
     ],
+    # Noting a source's changed consent: a row in the case's history, by those who triage.
+    "admin/submissions/submission/<int:pk>/consent-noted/": [
+        get(
+            lambda w: f"/admin/submissions/submission/{w.submission.pk}/consent-noted/",
+            staff(DENIED, other_desk_officer=NOT_FOUND),
+        ),
+        post(
+            lambda w: f"/admin/submissions/submission/{w.submission.pk}/consent-noted/",
+            staff(
+                Answer(302, "/admin/submissions/submission/{w.submission.pk}/change/", writes=True),
+                other_desk_officer=NOT_FOUND,
+                rapporteur=DENIED,
+            ),
+        ),
+    ],
     "admin/submissions/submission/<int:pk>/attachment/<int:attachment_id>/<str:copy>/": [
         get(
             lambda w: f"/admin/submissions/submission/{w.submission.pk}/attachment/{w.attachment.pk}/original/",

@@ -87,7 +87,7 @@ def withdraw_from_the_receipt_page(submission: Submission) -> float:
     login = client.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE})
     assert login.status_code == 302
     began = time.monotonic()
-    response = client.post("/receipt/consent/", {"action": "withdraw"})
+    response = client.post("/receipt/consent/", {"action": "withdraw_confirmed"})
     elapsed = time.monotonic() - began
     assert response.status_code == 302, response.content.decode()[:2000]
     return elapsed

@@ -170,7 +170,7 @@ def test_consent_changes_and_withdrawal_are_each_kept(client, receipt):
             "consent-written_consent": "written",
         },
     )
-    client.post("/receipt/consent/", {"action": "withdraw"})
+    client.post("/receipt/consent/", {"action": "withdraw_confirmed"})
 
     history = list(Consent.objects.order_by("recorded_at", "id"))
     assert [(c.contact_government, c.public_naming, c.withdrawn, c.via) for c in history] == [
@@ -189,3 +189,17 @@ def test_logging_out_ends_the_receipt_session(client, receipt):
     client.post("/receipt/logout/")
 
     assert client.get("/receipt/case/").status_code == 302
+
+
+def test_withdrawing_all_consent_asks_once_more_before_it_acts(client, receipt):
+    login(client, *receipt)
+
+    asked = client.post("/receipt/consent/", {"action": "withdraw"})
+
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "Withdraw all consent?" in html and 'value="withdraw_confirmed"' in html
+    assert not Consent.objects.filter(submission__reference=receipt[0], withdrawn=True).exists()
+
+    client.post("/receipt/consent/", {"action": "withdraw_confirmed"})
+    assert Consent.objects.filter(submission__reference=receipt[0], withdrawn=True).exists()

@@ -1,0 +1,144 @@
+"""What staff see of a letter's workflow, in Chromium at 1024, 1280 and 1920 px: each step's main action is on
+the screen as the page opens, for every role that may take it, with no sideways scrolling; and every staff
+page of the triage and letter flow passes axe-core. Screenshots at the three widths are kept as artefacts."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from communications import services
+from communications.models import CommunicationStatus
+from submissions import services as submission_services
+from tests.browser.axe import assert_no_axe_violations
+from tests.browser.staff import log_in
+from tests.support.factories import make_accepted_submission
+from tests.support.staff import make_desk_officer, make_queued_submission, make_rapporteur
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+S = CommunicationStatus
+WIDTHS = [1024, 1280, 1920]
+HEIGHT = 768
+ARTEFACTS = Path(__file__).resolve().parents[2] / ".data" / "test-artefacts" / "staff-layout"
+COMMUNICATIONS = "/admin/communications/communication/"
+QUEUE = "/admin/submissions/submission/"
+
+
+def letter(status: str, *, consent_changed: bool = False):
+    """A letter brought to `status` through the services, with the people who took it there."""
+    officer, rapporteur = make_desk_officer("central-asia"), make_rapporteur()
+    case = make_accepted_submission(country="TJ")
+    communication, _ = services.communication_draft(
+        submissions=[case], kind="UA", recipient="TJK", recipient_name="Tajikistan", language="en", by=officer
+    )
+    path = [S.IN_REVIEW, S.APPROVED, S.SENT, S.WITHHELD]
+    steps = {
+        S.IN_REVIEW: lambda: services.communication_submit_for_review(communication=communication, by=officer),
+        S.APPROVED: lambda: services.communication_approve(communication=communication, by=rapporteur),
+        S.SENT: lambda: services.communication_send(communication=communication, by=officer),
+        S.WITHHELD: lambda: services.communication_withhold(
+            communication=communication, by=rapporteur, reason="The State asked for time; a visit is planned."
+        ),
+    }
+    for step in path[: path.index(status) + 1] if status != S.DRAFT else []:
+        steps[step]()
+    if consent_changed:
+        submission_services.consent_withdraw(submission=case, language="en")
+    communication.refresh_from_db()
+    return communication, {"desk officer": officer, "rapporteur": rapporteur}
+
+
+def assert_in_view(page: Page, locator, width: int) -> None:
+    """Seen as a person sees it: non-zero size, wholly inside the viewport, and the page does not scroll sideways."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, (box, HEIGHT)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
+
+
+def screenshot(page: Page, name: str, width: int) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTEFACTS / f"{name}-{width}.png", full_page=True)
+
+
+# (the letter's status, whether a consent change is open, the role, the step's main actions)
+STEPS = [
+    (S.DRAFT, False, "desk officer", ["Submit for review"]),
+    (S.IN_REVIEW, False, "rapporteur", ["Approve"]),
+    (S.APPROVED, False, "desk officer", ["Record as sent"]),
+    (S.SENT, False, "rapporteur", ["Release now (early)", "Withhold"]),
+    (S.WITHHELD, False, "rapporteur", ["Release"]),
+    (S.APPROVED, True, "rapporteur", ["Acknowledge the consent change"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("status", "consent_changed", "role", "actions"),
+    STEPS,
+    ids=[f"{s}{'-consent-changed' if c else ''}-{r.replace(' ', '-')}" for s, c, r, _ in STEPS],
+)
+def test_each_steps_main_action_is_in_view_at_every_width(
+    page: Page, live_server, status, consent_changed, role, actions
+):
+    communication, people = letter(status, consent_changed=consent_changed)
+    log_in(page, live_server.url, people[role])
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        page.goto(f"{live_server.url}{COMMUNICATIONS}{communication.pk}/change/")
+        for action in actions:
+            assert_in_view(
+                page, page.locator("fieldset.workflow").get_by_role("button", name=action, exact=True), width
+            )
+        timeline = page.locator(".letter-timeline")
+        assert_in_view(page, timeline, width)
+        expect(timeline).to_contain_text("Drafted")
+        expect(timeline).to_contain_text("Reply due")
+        screenshot(
+            page,
+            f"communication-{status}{'-consent-changed' if consent_changed else ''}-{role.replace(' ', '-')}",
+            width,
+        )
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("role", ["desk officer", "rapporteur"])
+def test_the_reply_form_is_in_reach_without_sideways_scrolling(page: Page, live_server, role):
+    communication, people = letter(S.SENT)
+    log_in(page, live_server.url, people[role])
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        page.goto(f"{live_server.url}{COMMUNICATIONS}{communication.pk}/change/")
+        form = page.locator(".reply-form")
+        expect(form.get_by_role("heading", name="Record a reply")).to_be_visible()
+        button = form.get_by_role("button", name="Record the reply")
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        assert box["width"] > 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):
+    officer = make_desk_officer("central-asia")
+    case = make_queued_submission(country="KZ", current_situation=["detained"])
+    make_queued_submission(country="KZ")  # the same defender: a possible duplicate, linked from the case page
+    make_accepted_submission(country="TJ")
+    submission_services.consent_withdraw(submission=case, language="en")  # the queue's and the case's notice
+    log_in(page, live_server.url, officer)
+    page.set_viewport_size({"width": 1280, "height": HEIGHT})
+    for path in [
+        QUEUE,
+        f"{QUEUE}{case.pk}/change/",
+        f"{QUEUE}{case.pk}/decide/",
+        COMMUNICATIONS,
+        f"{COMMUNICATIONS}add/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        if path == QUEUE:
+            expect(page.locator(".consent-news")).to_contain_text(case.reference)
+        if path.endswith("/change/"):
+            expect(page.locator(".possible-duplicates a").first).to_be_visible()
+        assert_no_axe_violations(page)
