@@ -16,6 +16,7 @@ from submissions.models import Message, Submission
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.csp import CspViolationLog, assert_strict_csp
 from tests.browser.network import RequestLog
+from tests.browser.visibility import assert_usable_at_every_width
 from tests.support.intake import submit_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -151,8 +152,13 @@ def test_the_source_follows_up_with_the_receipt(any_page, live_server, receipt, 
     expect(consent_history(page)).to_have_count(2)
     expect(consent_history(page).last).to_contain_text("Yes")
 
-    # ...and then withdraws all of it.
+    # ...and then withdraws all of it, after a page that asks once more (visible, with a way back).
     press(page, "Withdraw all consent")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw all consent?")
+    assert_usable_at_every_width(page, page.get_by_role("link", name="No, keep the consent as it is"))
+    assert_usable_at_every_width(page, page.get_by_role("button", name="Yes, withdraw all consent"))
+    assert_no_axe_violations(page)
+    press(page, "Yes, withdraw all consent")
     expect(consent_history(page)).to_have_count(3)
     expect(consent_history(page).last).to_contain_text("(withdrawn)")
     expect(consent.get_by_text("Consent has been withdrawn.")).to_be_visible()
@@ -204,6 +210,7 @@ def test_the_russian_receipt_pages_are_in_russian_and_accessible(any_page, live_
     assert_no_axe_violations(page)
 
     press(page, "Отозвать согласие полностью")
+    press(page, "Да, отозвать всё согласие")
     expect(page.get_by_text("Согласие отозвано.")).to_be_visible()
     assert_no_axe_violations(page)
 

@@ -17,24 +17,15 @@ from playwright.sync_api import Locator, Page, expect
 
 from portal import roles
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.visibility import assert_usable_at_every_width
 from tests.support.staff import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = (1024, 1280, 1920)
 
 
 def assert_usable(page: Page, control: Locator) -> None:
-    """At each width: shown, of non-zero size, and inside the viewport once scrolled to."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        expect(control).to_be_visible()
-        control.scroll_into_view_if_needed()
-        box = control.bounding_box()
-        assert box and box["width"] > 0 and box["height"] > 0, (width, box)
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
-        assert box["y"] >= 0 and box["y"] + box["height"] <= 900, (width, box)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert_usable_at_every_width(page, control)
     assert_no_axe_violations(page)
 
 

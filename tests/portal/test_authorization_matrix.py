@@ -232,6 +232,7 @@ ADMIN_MODELS = {
                 Answer(302, "/admin/submissions/submission/{w.submission.pk}/change/", writes=True),
                 other_desk_officer=NOT_FOUND,
                 rapporteur=DENIED,
+                administrator=DENIED,
             ),
         ),
     ],

@@ -1,0 +1,33 @@
+"""What a person sees: a control is visible, has a size, and sits inside the viewport at each width.
+
+A script can press a button that no person can see (zero width, off the right edge, under a sideways
+scroll); these checks fail where a person would not find the control.
+"""
+
+from playwright.sync_api import Locator, Page, expect
+
+WIDTHS = (1024, 1280, 1920)
+HEIGHT = 900
+
+
+def assert_in_view(page: Page, control: Locator, *, scroll: bool = True) -> None:
+    """At the current viewport: shown, of non-zero size, wholly inside the viewport (once scrolled to, unless
+    `scroll` is off), and the page does not scroll sideways."""
+    expect(control).to_be_visible()
+    if scroll:
+        control.scroll_into_view_if_needed()
+    box = control.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and box["width"] > 0 and box["height"] > 0, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (box, viewport)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {viewport['width']} px"
+
+
+def assert_usable_at_every_width(page: Page, control: Locator) -> None:
+    """`assert_in_view` at 1024, 1280 and 1920 px wide; the viewport is left at 1280."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        assert_in_view(page, control)
+    page.set_viewport_size({"width": 1280, "height": HEIGHT})
