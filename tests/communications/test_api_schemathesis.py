@@ -75,10 +75,14 @@ with override_settings(ALLOWED_HOSTS=["localhost"]):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
+# Schemathesis' WSGI transport does not undo the gzip that the portal applies when a client accepts it.
+PLAIN = {"Accept-Encoding": "identity"}
+
+
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms_to_its_schema_and_never_fails(case, same_connection):
-    case.call_and_validate()
+    case.call_and_validate(headers=PLAIN)
 
 
 def test_the_real_records_conform_to_the_schema(same_connection, released):
@@ -92,5 +96,5 @@ def test_the_real_records_conform_to_the_schema(same_connection, released):
         schema["/api/v1/stats"]["GET"].Case(),
     ]
     for case in cases:
-        response = case.call_and_validate()
+        response = case.call_and_validate(headers=PLAIN)
         assert response.status_code == 200, case.path
