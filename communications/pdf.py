@@ -5,6 +5,7 @@ from pathlib import Path
 import font_source_sans_pro
 from fpdf import FPDF
 
+from communications.gate import government_letter
 from communications.models import Communication, PublicRecord
 
 FONTS = Path(font_source_sans_pro.__file__).parent / "files"
@@ -59,7 +60,7 @@ def letter_pdf(communication: Communication) -> bytes:
         date=communication.sent_at.strftime("%d %B %Y") if communication.sent_at else "not yet sent",
         recipient_name=communication.recipient_name,
         copies=communication.copies_to,
-        body_html=communication.body,
+        body_html=government_letter(communication),  # the name references rendered for the government
         signatories=[SIGNATORY, *map(str, communication.mandates.all())],
     )
 
