@@ -115,9 +115,14 @@ def protected_of(submissions: list, audience: str, *, source_only: bool = False)
         # A victim who reported their own case is named as their consent allows, like any victim; the
         # letter never says who reported it.
         name = "" if source_is_victim and allowed else submission.source_name
+        phrases = [] if source_is_victim else _relationship_phrases(submission.source_relationship_detail)
+        if submission.source_relationship == "organisation" and len(reading.tokens(name)) > 1:
+            # An organisation's name ("Civil Society Network") is found as the whole name, in any form:
+            # its words alone are the words of letters ("civil society", "International Covenant on Civil…").
+            phrases.append(name)
+            name = ""
         names = _unshared(name, readable) if name.strip() else []
         items.append(Protected.person(label, *names))
-        phrases = [] if source_is_victim else _relationship_phrases(submission.source_relationship_detail)
         items.append(
             Protected.source(
                 label,
