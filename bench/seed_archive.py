@@ -9,7 +9,7 @@ Called by bench/archive.py inside a process where Django is set up. Two steps:
    in the last 15 years, some State replies (reply_record: substantive,
    acknowledgement, confidential; some after release), and the 60-day clock
    (release_due with a `now` more than 60 days after every sending), which
-   writes the redacted PublicRecord, its letter_text, reply status and
+   writes the PublicRecord from the approved public version, its letter_text, reply status and
    search vectors (communications.release).
 2. Clones in bulk with SQL, until the archive holds the target number of
    records. Each clone's letter is the portal's own template of its kind and
@@ -127,10 +127,13 @@ def make_base(n: int, *, seed: int, log=print) -> list[int]:
                     confidential=rng.random() < 0.15,
                     summary="The Government states that the measures were lawful and proportionate.",
                 )
+                communications.communication_public_approve(
+                    communication=communication, by=communication.public_approved_by
+                )
             made.append((communication, sent_at, answer))
         # The 60-day clock, with a `now` more than 60 days after every sending.
         released = communications.release_due(now=now)
-        # Late replies join the public record at once.
+        # Late replies join the public record once approved.
         for communication, sent_at, answer in made:
             if 0.5 <= answer < 0.65:
                 communications.reply_record(
@@ -139,6 +142,10 @@ def make_base(n: int, *, seed: int, log=print) -> list[int]:
                     kind="substantive",
                     confidential=False,
                     summary="A late reply: the Government contests the allegations.",
+                )
+                # A late reply joins the public record once its public copy is approved.
+                communications.communication_public_approve(
+                    communication=communication, by=communication.public_approved_by
                 )
     log(f"  {len(made)} communications through the services, {released} released by release_due")
     return [communication.pk for communication, _, _ in made]

@@ -80,4 +80,6 @@ def communication_sent(case, *, kind: str, recipient: tuple[str, str], language:
     services.communication_submit_for_review(communication=communication, by=desk)
     services.communication_approve(communication=communication, by=rapporteur)
     services.communication_send(communication=communication, by=desk, sent_at=sent_at)
+    # Nothing is released before a person approved its public version.
+    services.communication_public_approve(communication=communication, by=rapporteur)
     return communication

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_countries import countries
 
-from communications import selectors, services
+from communications import gate, references, selectors, services
 from communications.models import (
     Communication,
     CommunicationStatus,
@@ -147,6 +147,31 @@ class CommunicationForm(forms.ModelForm):
     class Meta:
         model = Communication
         fields = ["body", "public_summary"]
+        help_texts = {
+            "body": "Refer to each victim by the reference from “People of this letter” (for example "
+            "[[person:12]]): the government copy shows the name only with consent to be named to the government, "
+            "else initials. Never write the source's name, contact or relationship, and write in the office's "
+            "voice: a sentence in the first person stops approval. A typed name is found in any form, script or "
+            "spelling and stops approval; nothing is ever cut out of the letter for you.",
+        }
+
+
+class PublicVersionForm(forms.Form):
+    public_body = forms.CharField(
+        label="Public letter", widget=forms.Textarea(attrs={"rows": 18, "cols": 90}), required=False,
+        help_text="The letter as the public will read it (HTML). Empty: the letter itself. Refer to people as "
+        "[[person:N]] only: the public copy names a victim only with consent to be named in public, else "
+        "initials or “[name withheld]”. Take out anything else that identifies a person.",
+    )  # fmt: skip
+    public_summary = forms.CharField(
+        label="Public summary", widget=forms.Textarea(attrs={"rows": 3, "cols": 90}), required=False,
+        help_text="A few lines for the public list (plain text), with [[person:N]] references only.",
+    )  # fmt: skip
+    keeps_traits = forms.BooleanField(
+        label="Keep person-describing themes", required=False,
+        help_text="LGBTI+, disability, child and woman themes describe a person: they are public only for victims "
+        "named in public, unless you keep them here.",
+    )  # fmt: skip
 
 
 @admin.register(Communication)
@@ -201,11 +226,12 @@ class CommunicationAdmin(admin.ModelAdmin):
     def release_due_on(self, obj):
         return obj.release_due.date() if obj.release_due else "-"
 
-    @admin.display(description="letter")
+    @admin.display(description="letter (as the government receives it)")
     def letter(self, obj):
         # The letter is HTML, to be read as a letter, not as its tags. Sanitised on save, and again here so
-        # that no stored markup can ever run in a staff page.
-        return format_html("<div class='letter'>{}</div>", mark_safe(services.sanitise(obj.body)))  # noqa: S308  # nosec B308 B703
+        # that no stored markup can ever run in a staff page; the name references rendered for the government.
+        letter = services.sanitise(gate.government_letter(obj))
+        return format_html("<div class='letter'>{}</div>", mark_safe(letter))  # noqa: S308  # nosec B308 B703
 
     @admin.display(description="cases")
     def case_list(self, obj):
@@ -287,7 +313,12 @@ class CommunicationAdmin(admin.ModelAdmin):
         if communication is not None:
             extra_context = {
                 **(extra_context or {}),
-                "naming_problems": services.naming_problems(communication),
+                "gate_problems": services.government_problems(communication),
+                "people": list(references.people(communication).values()),
+                "public_approved": gate.public_version_approved(communication),
+                "narratives": [
+                    (s.reference, s.description, s.current_risk, s.steps_taken) for s in communication.submissions.all()
+                ],
                 "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
                 "reason_needed": REASON_NEEDED,
@@ -302,6 +333,9 @@ class CommunicationAdmin(admin.ModelAdmin):
             if communication.replies.exists():
                 fields.append("reply.summary")
             audit_read(user=request.user, obj=communication, fields=fields)
+            # The source's narrative, shown beside the draft to write from: a read of decrypted data.
+            for submission in communication.submissions.all():
+                audit_read(user=request.user, obj=submission, fields=["description", "current_risk", "steps_taken"])
         return response
 
     def save_model(self, request, obj, form, change):
@@ -313,8 +347,12 @@ class CommunicationAdmin(admin.ModelAdmin):
         except WorkflowError as error:
             messages.error(request, str(error))
             return
-        for problem in problems:
-            messages.warning(request, problem)
+        if problems:
+            messages.warning(
+                request,
+                f"The name gate found {len(problems)} problem(s) in the government copy; each is shown highlighted "
+                "at the top of the page. It cannot be approved like this.",
+            )
 
     def _transitions(self, request, communication):
         user = request.user
@@ -341,6 +379,7 @@ class CommunicationAdmin(admin.ModelAdmin):
             path("<int:pk>/step/<str:action>/", view(self.step_view), name="communications_communication_step"),
             path("<int:pk>/reply/", view(self.reply_view), name="communications_communication_reply"),
             path("<int:pk>/pdf/", view(self.pdf_view), name="communications_communication_pdf"),
+            path("<int:pk>/public/", view(self.public_view), name="communications_communication_public"),
             *super().get_urls(),
         ]
 
@@ -406,6 +445,65 @@ class CommunicationAdmin(admin.ModelAdmin):
         else:
             messages.error(request, f"The reply was not recorded: {form.errors.as_text()}")
         return redirect("admin:communications_communication_change", communication.pk)
+
+    def public_view(self, request, pk):
+        """The public version: exactly what the public will read, every redaction marked, person-like names
+        flagged, the gate's findings in context; edited and approved here (communications.gate)."""
+        communication = self._communication(request, pk)
+        user = request.user
+        may_edit = user.has_perm("communications.change_communication") and communication.status != S.DRAFT
+        may_approve = user.has_perm("communications.release_communication") and communication.status in (
+            S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED,
+        )  # fmt: skip
+        initial = {
+            "public_body": communication.public_body or communication.body,
+            "public_summary": communication.public_summary,
+            "keeps_traits": communication.public_keeps_traits,
+        }
+        form = PublicVersionForm(initial=initial)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                if action == "save" and may_edit:
+                    form = PublicVersionForm(request.POST)
+                    if form.is_valid():
+                        data = form.cleaned_data
+                        problems = services.communication_public_edit(
+                            communication=communication, public_body=data["public_body"],
+                            public_summary=data["public_summary"], keeps_traits=data["keeps_traits"],
+                        )  # fmt: skip
+                        messages.success(request, "Public version saved. Review it below, then approve it.")
+                        if problems:
+                            messages.warning(request, f"The name gate found {len(problems)} problem(s); see below.")
+                        return redirect("admin:communications_communication_public", communication.pk)
+                elif action == "approve" and may_approve:
+                    services.communication_public_approve(communication=communication, by=user)
+                    messages.success(request, "Public version approved: this is what will be released.")
+                    return redirect("admin:communications_communication_public", communication.pk)
+                else:
+                    raise PermissionDenied
+            except WorkflowError as error:
+                messages.error(request, str(error))
+                return redirect("admin:communications_communication_public", communication.pk)
+        copy = gate.public_copy(communication, mark=True, all_replies=True)
+        plain = gate.public_copy(communication, all_replies=True)
+        problems = gate.gate_public_copy(communication, plain)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": communication,
+            "title": f"Public version of {communication}",
+            "copy": copy,
+            "letter": mark_safe(services.sanitise_marked(copy.letter_html)),  # noqa: S308  # nosec B308 B703
+            "problems": problems,
+            "flagged": gate.person_like_names(communication, f"{plain.letter_html} {plain.summary}"),
+            "withheld_themes": sorted({f for s in communication.submissions.all() for f in s.flags} - set(copy.themes)),
+            "approved": gate.public_version_approved(communication),
+            "form": form if may_edit else None,
+            "may_approve": may_approve and not problems,
+        }
+        audit_read(user=user, obj=communication, fields=["body", "public_body", "public_summary"], action="view")
+        return TemplateResponse(request, "admin/communications/communication/public_version.html", context)
 
     def pdf_view(self, request, pk):
         communication = self._communication(request, pk)

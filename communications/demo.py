@@ -62,5 +62,8 @@ def seed() -> int:
                 communication=communication, received_on=date.today() - timedelta(days=30), kind="substantive",
                 confidential=True, summary="Confidential reply (demo).",
             )  # fmt: skip
+        if status == "released":
+            # Nothing is released before a person approved its public version (communications.gate).
+            services.communication_public_approve(communication=communication, by=rapporteur)
     services.release_due()
     return len(_LETTERS)

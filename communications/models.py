@@ -2,8 +2,8 @@
 
 A Communication is confidential: its letter names defenders and is stored
 encrypted. When it is released (60 days after sending, or earlier by decision)
-communications.release writes a PublicRecord: the redacted letter and the
-replies the public may read. Public pages read PublicRecord and PublicReply
+communications.release writes a PublicRecord from the public version a person
+approved, after the name gate (communications.gate) passed it. Public pages read PublicRecord and PublicReply
 only, so no bug in a public view can reach a confidential original.
 """
 
@@ -126,7 +126,11 @@ class Communication(models.Model):
     follow_up_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
     status = models.CharField(max_length=10, choices=CommunicationStatus, default=CommunicationStatus.DRAFT)
     body = EncryptedTextField(help_text="The letter (HTML; sanitised when saved).")
-    public_summary = EncryptedTextField(blank=True, help_text="A few lines for the public list; redacted at release.")
+    public_summary = EncryptedTextField(
+        blank=True,
+        help_text="A few lines for the public list (plain text). Refer to people only as [[person:N]]; "
+        "it is checked by the name gate, never cut.",
+    )
     reference = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     released_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -134,6 +138,25 @@ class Communication(models.Model):
     early_release_reason = models.TextField(blank=True, editable=False)
     release_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     reply_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The public version (communications.gate): what the public will read, approved by a person before
+    # any release. Empty `public_body` means the letter itself, its name references rendered for the public.
+    public_body = EncryptedTextField(
+        blank=True,
+        help_text="The letter as the public will read it (HTML). Empty: the letter itself, each name reference "
+        "rendered as public-naming consent allows. Edit it to take out anything that identifies a person.",
+    )
+    public_keeps_traits = models.BooleanField(
+        default=False,
+        help_text="Keep themes that describe a person (LGBTI+, disability, child, woman) on the public version "
+        "although a victim did not agree to be named in public.",
+    )
+    public_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # What was approved (see gate.public_digest): an edit after approval lapses it.
+    public_approved_digest = models.CharField(max_length=64, blank=True, editable=False)
+    release_held_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,6 +244,8 @@ class Reply(models.Model):
     document_name = EncryptedCharField(blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     summary = EncryptedTextField(blank=True, help_text="Staff summary; public when the reply is published.")
+    # A reply joins the public record only once staff approved its public copy (summary and document).
+    public_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

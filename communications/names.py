@@ -543,13 +543,16 @@ def _apostrophes(word: str) -> str:
 def _is_first_person(text: str, words: list[reading.Token], i: int, language: str) -> bool:
     token = words[i]
     word = _apostrophes(token.norm)
+    if len(word) == 1 and token.shape != "lower" and text[token.end : token.end + 1] == ".":
+        return False  # an initial ("Я. Н.", "I. M."), as a name reference renders a withheld name
     if token.cyrillic:
         if word in _FIRST_PERSON["ru"]:
             return True
         if i + 2 < len(words) and word in _WE_WITH[0]:
             return words[i + 1].norm in _WE_WITH[1] and words[i + 2].norm in _WE_WITH[2]
         first = reading.parses(word)[0] if reading.parses(word) else None
-        return bool(first and {"VERB", "1per", "sing"} <= first.tag.grammemes)
+        # A verb the dictionary knows ("являюсь", "навещала" is not 1per): a guessed word is often a name.
+        return bool(first and first.is_known and {"VERB", "1per", "sing"} <= first.tag.grammemes)
     markers = _FIRST_PERSON.get(language, _FIRST_PERSON["en"])
     if word.startswith(_FIRST_PERSON_PREFIXES.get(language, ())):
         return True
@@ -577,39 +580,9 @@ def first_person_sentences(text: str, language: str = "en") -> list[reading.Sent
     return found
 
 
-# --- Legacy helpers, still used by drafting, release and approval until the gate is wired in ---------
+# --- Initials, as a name reference renders a person an audience may not read by name ------------------
 
 
 def initials(name: str) -> str:
     parts = [part for part in re.split(r"[\s\-]+", name.strip()) if part and part[0].isalpha()]
     return " ".join(f"{part[0].upper()}." for part in parts) or WITHHELD
-
-
-def _variants(name: str) -> list[str]:
-    """The name as stored and as its Latin transliteration (letters are drafted in several scripts)."""
-    forms = {name.strip(), reading.transliterate(name).strip()}
-    return [form for form in forms if form]
-
-
-def _pattern(text: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", re.IGNORECASE)
-
-
-def mentions(text: str, name: str) -> bool:
-    """Whether `text` (HTML or plain) names the person: the whole name, or any part of three letters or more."""
-    text = html.unescape(re.sub(r"<[^>]*>", " ", text))
-    for form in _variants(name):
-        parts = [form, *[part for part in re.split(r"[\s\-]+", form) if len(part) >= 3]]
-        if any(_pattern(part).search(text) for part in parts):
-            return True
-    return False
-
-
-def redact(text: str, name: str, *, replacement: str | None = None) -> str:
-    """Replace the whole name by initials (or `replacement`), then any remaining part by its initial."""
-    for form in _variants(name):
-        text = _pattern(form).sub(replacement or initials(form), text)
-        for part in sorted(re.split(r"[\s\-]+", form), key=len, reverse=True):
-            if len(part) >= 3:
-                text = _pattern(part).sub(replacement or f"{part[0].upper()}.", text)
-    return text

@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django_countries import countries
 from fpdf import FPDF
 
+from communications.gate import government_letter
 from communications.models import Communication, PublicLetterPDF, PublicRecord
 
 # Part of every stored PDF's digest: change it when the layout changes, and every PDF is made again.
@@ -112,7 +113,7 @@ def letter_pdf(communication: Communication) -> bytes:
         date=_date(communication.sent_at.date(), language) if communication.sent_at else words["unsent"],
         recipient_name=_recipient(communication.recipient, communication.recipient_name, language),
         copies=communication.copies_to,
-        body_html=communication.body,
+        body_html=government_letter(communication),  # the name references rendered for the government
         signatories=[words["signatory"], *map(str, communication.mandates.all())],
         language=language,
     )

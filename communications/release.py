@@ -1,13 +1,16 @@
-"""The public record of a released communication: what the public may read, redacted.
+"""The public record of a released communication: what the public may read.
 
-Names appear only where the victim agreed to be named in public; otherwise
-persons appear by initials and groups as "[name withheld]". The source never
-appears. The record is rewritten whenever what it depends on changes (a late
-reply, a consent withdrawn after release), always from the current consent.
+It is written only from the public version a person approved (communications.gate.public_copy): the
+letter with each name reference rendered as public-naming consent allows, the summary, the themes,
+and the replies whose public copy was approved. Nothing is cut out of a text here: before every write
+the name gate reads each field of the record, and a hit stops the write (GateBlocked). A consent
+withdrawn after release rewrites the record at once; if the rewritten copy still holds a name the
+person no longer agrees to (a typed spelling), the record is taken down at once, from every public
+page, search, feed, CSV, API and PDF, until staff approve a corrected public version.
 """
 
 import re
-from html import escape, unescape
+from html import unescape
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -15,42 +18,11 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communications import pdf, stats
+from communications import gate, pdf, stats
+from communications.gate import CONFIDENTIAL_REPLY, GateBlocked  # noqa: F401  (CONFIDENTIAL_REPLY: re-exported)
 from communications.models import CommunicationStatus, PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
-from communications.names import WITHHELD, initials, redact
 
 _TAG = re.compile(r"(<[^>]*>)")
-CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
-
-
-def _hidden(communication) -> tuple[list[tuple[str, str]], bool]:
-    """Each (text, replacement) that must not appear in public, and whether any defender is unnamed."""
-    hidden, defender_withheld = [], False
-    for submission in communication.submissions.all():
-        public = submission.may_name_publicly()
-        for defender in submission.defenders.all():
-            if not public:
-                defender_withheld = True
-                hidden.append((defender.name, initials(defender.name) if defender.kind == "person" else WITHHELD))
-        sources = (submission.source_name, submission.contact_details, submission.notify_email,
-                   submission.source_relationship_detail)  # fmt: skip
-        hidden += [(value, WITHHELD) for value in sources if value.strip()]
-    # Longest first, so a full name goes before the parts it contains.
-    return sorted(hidden, key=lambda item: len(item[0]), reverse=True), defender_withheld
-
-
-def redacted_text(text: str, hidden: list[tuple[str, str]]) -> str:
-    for value, replacement in hidden:
-        text = redact(text, value, replacement=replacement if replacement == WITHHELD else None)
-    return text
-
-
-def redacted(html: str, hidden: list[tuple[str, str]]) -> str:
-    """The HTML with every hidden value replaced, in its text only (never inside a tag)."""
-    parts = _TAG.split(html)
-    for index in range(0, len(parts), 2):  # even parts are text, odd parts are tags
-        parts[index] = escape(redacted_text(unescape(parts[index]), hidden), quote=False)
-    return "".join(parts)
 
 
 def slug_for(reference: str) -> str:
@@ -58,15 +30,19 @@ def slug_for(reference: str) -> str:
 
 
 def write_public_record(communication) -> PublicRecord:
-    """Create or rewrite the public record from the communication as it is now."""
-    hidden, defender_withheld = _hidden(communication)
-    submissions = list(communication.submissions.all())
-    themes = sorted({flag for s in submissions for flag in s.flags})
-    violations = sorted({v for s in submissions for v in s.violation_types})
+    """Create or rewrite the public record from the approved public version, as the current consent renders it.
+
+    Raises GateBlocked, writing nothing, when any text of it holds a protected name, contact or phrase.
+    """
+    copy = gate.public_copy(communication)
+    problems = gate.gate_public_copy(communication, copy)
+    if problems:
+        raise GateBlocked(problems)
     # Only earlier letters that are public themselves: an unreleased letter's reference is confidential.
     earlier, previous = [], communication.follow_up_to
     while previous is not None:
-        if previous.status == CommunicationStatus.RELEASED:
+        public = PublicRecord.objects.filter(communication=previous).exists()
+        if previous.status == CommunicationStatus.RELEASED and public:
             earlier.append(previous.reference)
         previous = previous.follow_up_to
     record, _ = PublicRecord.objects.update_or_create(
@@ -81,22 +57,40 @@ def write_public_record(communication) -> PublicRecord:
             "sent_on": communication.sent_at.date(),
             "released_on": (communication.released_at or timezone.now()).date(),
             "mandates": [str(m) for m in communication.mandates.all()],
-            "summary": redacted_text(communication.public_summary, hidden),
-            "letter_html": redacted(communication.body, hidden),
-            "themes": themes,
-            "violation_types": violations,
+            "summary": copy.summary,
+            "letter_html": copy.letter_html,
+            "themes": copy.themes,
+            "violation_types": copy.violation_types,
             "earlier": earlier,
         },
     )
-    replies = list(communication.replies.all())
-    for reply in replies:
-        publish_reply(reply, record=record, hidden=hidden, defender_withheld=defender_withheld)
-    _index(record, replies)
+    published = []
+    for reply in copy.replies:
+        published.append(publish_reply(reply, record=record))
+    # A reply no longer approved (or a document no longer publishable) leaves the record.
+    PublicReply.objects.filter(record=record).exclude(pk__in=[p.pk for p in published]).delete()
+    _index(record, [reply.reply for reply in copy.replies])
     pdf.public_letter_store(record)  # made here, once, not on every download
     transaction.on_commit(stats.invalidate)
-    for later in communication.follow_ups.filter(status=CommunicationStatus.RELEASED):
-        write_public_record(later)  # it may now link back to this one
+    _rewrite_later(communication)
     return record
+
+
+def public_record_take_down(communication) -> bool:
+    """Take the record off every public surface at once (search and statistics included); True if there was one."""
+    deleted, _ = PublicRecord.objects.filter(communication=communication).delete()  # replies cascade
+    if deleted:
+        transaction.on_commit(stats.invalidate)
+        _rewrite_later(communication)
+    return bool(deleted)
+
+
+def _rewrite_later(communication) -> None:
+    for later in communication.follow_ups.filter(status=CommunicationStatus.RELEASED, public_record__isnull=False):
+        try:
+            write_public_record(later)  # it may now link back to this one, or no longer
+        except GateBlocked:
+            public_record_take_down(later)
 
 
 def _reply_status(replies: list[Reply]) -> str:
@@ -133,12 +127,11 @@ def _vector(title: str, body: str) -> SearchVector:
     )
 
 
-def publish_reply(
-    reply: Reply, *, record: PublicRecord, hidden: list[tuple[str, str]], defender_withheld: bool
-) -> PublicReply:
-    # A State's document cannot be redacted reliably: it is published only when
-    # every defender of the case agreed to be named in public.
-    show_document = not reply.confidential and not defender_withheld and reply.document is not None
+def publish_reply(copy: gate.ReplyCopy, *, record: PublicRecord) -> PublicReply:
+    """A reply as its approved public copy: a confidential one as a placeholder only; a document only when
+    its text could be read and passed the gate."""
+    reply = copy.reply
+    show_document = copy.document_text is not None
     public, _ = PublicReply.objects.update_or_create(
         reply=reply,
         defaults={
@@ -146,7 +139,7 @@ def publish_reply(
             "received_on": reply.received_on,
             "kind": reply.kind,
             "confidential": reply.confidential,
-            "text": CONFIDENTIAL_REPLY if reply.confidential else redacted_text(reply.summary, hidden),
+            "text": copy.text,
             "document": reply.document if show_document else None,
             "document_name": reply.document_name if show_document else "",
             "content_type": reply.content_type if show_document else "",

@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from communications import release
+from communications import gate, release
 from communications.drafting import Draft, draft_letter
+from communications.gate import GateBlocked, Problem
 from communications.models import (
     LAST_CHANCE,
     PUBLICATION_DELAY,
@@ -22,7 +23,6 @@ from communications.models import (
     ConsentAlert,
     Reply,
 )
-from communications.names import mentions
 from portal import outbox
 from portal.audit import audit_refusal
 from portal.roles import RAPPORTEUR, has_role
@@ -41,8 +41,23 @@ class WorkflowError(Exception):
     """The communication is not in a state that allows this step."""
 
 
+class GateRefused(WorkflowError):
+    """The name gate found what the audience of this step may not read; `problems` says where."""
+
+    def __init__(self, step: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        where = "; ".join(f"{p.where}: {p.what}" for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"It cannot be {step}: {where}{more}. Each is shown highlighted on the letter's page.")
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, link_rel=None)
+
+
+def sanitise_marked(html: str) -> str:
+    """For the staff preview of the public copy: the letter's tags, and <mark> on what was withheld."""
+    return nh3.clean(html, tags=ALLOWED_TAGS | {"mark"}, attributes={"mark": {"class", "title"}}, link_rel=None)
 
 
 def _change(communication: Communication, *, to: str, allowed: Iterable[str], by=None, reason: str = "", **fields):
@@ -59,18 +74,14 @@ def _change(communication: Communication, *, to: str, allowed: Iterable[str], by
     return communication
 
 
-def naming_problems(communication: Communication) -> list[str]:
-    """Defenders named in the letter although they did not agree to be named to the government."""
-    problems = []
-    for submission in communication.submissions.all():
-        if submission.may_name_to_government():
-            continue
-        for defender in submission.defenders.all():
-            if mentions(communication.body, defender.name):
-                problems.append(f"{submission.reference}: a defender who did not consent is named in the letter.")
-        if mentions(communication.body, submission.source_name):
-            problems.append(f"{submission.reference}: the source is named in the letter.")
-    return problems
+def government_problems(communication: Communication) -> list[Problem]:
+    """What stops approval and sending: the gate over the government copy (communications.gate)."""
+    return gate.gate_government_copy(communication)
+
+
+def public_problems(communication: Communication) -> list[Problem]:
+    """What stops the approval of the public version, its release and every public write."""
+    return gate.gate_public_copy(communication)
 
 
 def communication_draft(
@@ -97,8 +108,8 @@ def communication_draft(
     return communication, draft
 
 
-def communication_edit(*, communication: Communication, body: str, public_summary: str | None = None) -> list[str]:
-    """Save an edited draft (sanitised); returns the naming problems staff must see."""
+def communication_edit(*, communication: Communication, body: str, public_summary: str | None = None) -> list[Problem]:
+    """Save an edited draft (sanitised); returns what the gate finds in the government copy, for staff."""
     with transaction.atomic():
         locked = Communication.objects.select_for_update().get(pk=communication.pk)
         if locked.status != S.DRAFT:
@@ -108,7 +119,7 @@ def communication_edit(*, communication: Communication, body: str, public_summar
             locked.public_summary = public_summary.strip()  # plain text, escaped wherever it is shown
         locked.save(update_fields=["body", "public_summary", "updated_at"])
     communication.refresh_from_db()
-    return naming_problems(communication)
+    return government_problems(communication)
 
 
 def communication_submit_for_review(*, communication: Communication, by) -> Communication:
@@ -150,9 +161,9 @@ def communication_approve(*, communication: Communication, by) -> Communication:
         audit_refusal(user=by, obj=communication, attempted=["approve own draft"])
         raise PermissionDenied("You drafted this letter: another person approves it.")
     with transaction.atomic():
-        problems = naming_problems(communication)
+        problems = government_problems(communication)
         if problems:
-            raise WorkflowError(" ".join(problems))
+            raise GateRefused("approved", problems)
         _change(communication, to=S.APPROVED, allowed=[S.IN_REVIEW], by=by)
         _resolve_alerts(communication, by=by, resolution="Approved again with the current consent.")
     return communication
@@ -201,9 +212,9 @@ def communication_send(*, communication: Communication, by, sent_at=None) -> Com
             raise WorkflowError(f"{communication} is not approved")
         # The current consent, as at approval: the letter must not name anyone who took it back since.
         _check_no_alert(locked, step="recorded as sent")
-        problems = naming_problems(locked)
+        problems = government_problems(locked)
         if problems:
-            raise WorkflowError(" ".join(problems))
+            raise GateRefused("recorded as sent", problems)
         number = _next_number(locked.recipient, sent_at.year)
         reference = f"{locked.kind} {locked.recipient} {number}/{sent_at.year}"
         _change(communication, to=S.SENT, allowed=[S.APPROVED], by=by, reference=reference, sent_at=sent_at)
@@ -241,7 +252,18 @@ def communication_release(*, communication: Communication, by=None, reason: str 
             return False  # held until staff act on the changed consent; the clock releases it afterwards
         if by is not None:
             _check_no_alert(locked, step="released")
-        # The public record itself is written from the current consent (release.write_public_record).
+        # Only a public version a person approved, and only if the gate passes it under the current consent.
+        if not gate.public_version_approved(locked):
+            if by is None:
+                return False  # held; staff are alerted on the day (reminders_send)
+            raise WorkflowError(
+                "The public version has not been approved (or was changed since): review and approve it first."
+            )
+        problems = public_problems(locked)
+        if problems:
+            if by is None:
+                return False
+            raise GateRefused("released", problems)
         early = locked.sent_at + PUBLICATION_DELAY > now
         fields = {"released_at": now}
         if by is not None and early:
@@ -269,12 +291,76 @@ def reply_record(
             summary=summary, document=document, document_name=document_name, content_type=content_type,
         )  # fmt: skip
         if Communication.objects.filter(pk=communication.pk, status=S.RELEASED).exists():
-            release.write_public_record(communication)
+            # A confidential reply shows at once (a placeholder); any other once its public copy is approved.
+            _rewrite_public_record(communication)
     logger.info("communication %s reply recorded", communication.pk)
     return reply
 
 
 HELD = [S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED]
+
+
+def _rewrite_public_record(communication: Communication) -> bool:
+    """Rewrite a released letter's public record from the current consent; True if it stays public.
+
+    If the gate now finds a name in it (a spelling typed into the approved version of a person who has
+    since withdrawn), the record is taken off every public surface at once and its public version must
+    be approved again.
+    """
+    if not gate.public_version_approved(communication):
+        release.public_record_take_down(communication)
+        return False
+    try:
+        release.write_public_record(communication)
+    except GateBlocked:
+        release.public_record_take_down(communication)
+        Communication.objects.filter(pk=communication.pk).update(public_approved_at=None, public_approved_digest="")
+        logger.info("communication %s public record taken down by the gate", communication.pk)
+        return False
+    return True
+
+
+def communication_public_edit(
+    *, communication: Communication, public_body: str, public_summary: str, keeps_traits: bool
+) -> list[Problem]:
+    """Save the public version (the letter as the public reads it, the summary, whether person-describing
+    themes stay). Any change lapses an earlier approval; returns what the gate finds in it."""
+    with transaction.atomic():
+        locked = Communication.objects.select_for_update().get(pk=communication.pk)
+        body = sanitise(public_body)
+        # The letter itself unchanged: keep following it (a later edit of the draft shows here too).
+        locked.public_body = "" if body == sanitise(locked.body) else body
+        locked.public_summary = public_summary.strip()
+        locked.public_keeps_traits = keeps_traits
+        locked.save(update_fields=["public_body", "public_summary", "public_keeps_traits", "updated_at"])
+    communication.refresh_from_db()
+    return public_problems(communication)
+
+
+def communication_public_approve(*, communication: Communication, by) -> Communication:
+    """A person approved the public version as shown (letter, summary, themes, every reply): the clock may
+    release it; an already released letter's record is rewritten from it at once."""
+    if not by.has_perm("communications.release_communication"):
+        raise PermissionDenied("approving the public version needs the permission to release")
+    with transaction.atomic():
+        locked = Communication.objects.select_for_update().get(pk=communication.pk)
+        if locked.status not in (S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED):
+            raise WorkflowError("the public version is approved once the letter itself is approved")
+        copy = gate.public_copy(locked, all_replies=True)
+        problems = gate.gate_public_copy(locked, copy)
+        if problems:
+            raise GateRefused("approved for the public", problems)
+        now = timezone.now()
+        Communication.objects.filter(pk=locked.pk).update(
+            public_approved_at=now, public_approved_by=by, public_approved_digest=gate.public_digest(locked)
+        )
+        Reply.objects.filter(communication=locked, public_approved_at__isnull=True).update(public_approved_at=now)
+        locked.refresh_from_db()
+        if locked.status == S.RELEASED:
+            release.write_public_record(locked)
+    communication.refresh_from_db()
+    logger.info("communication %s public version approved", communication.pk)
+    return communication
 
 
 def consent_change_take_effect(*, submission_id: int, consent, previous) -> list[ConsentAlert]:
@@ -293,7 +379,7 @@ def consent_change_take_effect(*, submission_id: int, consent, previous) -> list
     )
     for communication in letters:
         if communication.status == S.RELEASED:
-            release.write_public_record(communication)
+            _rewrite_public_record(communication)
     if not consent.takes_back(previous):
         return []
     alerts = []
@@ -407,19 +493,35 @@ def reminders_send(*, now=None) -> int:
         reply_reminder_sent_at__isnull=True,
         replies__isnull=True,
     )
-    return _remind_once(
-        soon,
-        kind="release-reminder",
-        marker="release_reminder_sent_at",
-        now=now,
-        subject="{reference} becomes public on {due:%Y-%m-%d}",
-        body="{reference} will be released on {due:%Y-%m-%d}. "
-        "This is the last chance to withhold it, with a reason, in the staff site.",
-    ) + _remind_once(
-        overdue,
-        kind="reply-reminder",
-        marker="reply_reminder_sent_at",
-        now=now,
-        subject="No reply to {reference}",
-        body="The reply to {reference} was due on {due:%Y-%m-%d}. Consider a follow-up communication.",
+    held = Communication.objects.filter(
+        status=S.SENT, sent_at__lte=now - PUBLICATION_DELAY, release_held_alert_sent_at__isnull=True
+    )
+    return (
+        _remind_once(
+            held,
+            kind="release-held",
+            marker="release_held_alert_sent_at",
+            now=now,
+            subject="{reference} was due to become public on {due:%Y-%m-%d} and is held",
+            body="{reference} is held: its public version has not been approved, or the name gate stopped it. "
+            "Review the public version in the staff site and approve it, or withhold the letter with a reason.",
+        )
+        + _remind_once(
+            soon,
+            kind="release-reminder",
+            marker="release_reminder_sent_at",
+            now=now,
+            subject="{reference} becomes public on {due:%Y-%m-%d}",
+            body="{reference} will be released on {due:%Y-%m-%d}, if its public version is approved by then. "
+            "This is the last chance to withhold it, with a reason, and to review and approve the public version, "
+            "in the staff site.",
+        )
+        + _remind_once(
+            overdue,
+            kind="reply-reminder",
+            marker="reply_reminder_sent_at",
+            now=now,
+            subject="No reply to {reference}",
+            body="The reply to {reference} was due on {due:%Y-%m-%d}. Consider a follow-up communication.",
+        )
     )

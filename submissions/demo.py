@@ -137,7 +137,7 @@ def _answers(case: dict) -> dict:
         "perpetrator_kind": "state",
         "perpetrators": "Regional police department (fictional)",
         "description": f"Demo narrative: {case['name']} was targeted after public statements. All invented.",
-        "current_risk": "Demo: the risk continues.",
+        "current_risk": "The risk continues (demo).",
         "steps_taken": "Complaint to the prosecutor, no answer.",
         "good_faith": True,
         "direct_knowledge": True,

@@ -100,8 +100,11 @@ def test_a_desk_officer_drafts_the_rapporteur_approves_the_desk_officer_sends(br
         expect(field(page, "status")).to_have_text("Draft")
         letter = page.locator("#id_body").input_value()
         assert "in our capacity as" in letter
-        assert NARRATIVE in letter
-        assert DEFENDER_NAME in letter  # the victim agreed to be named to the government
+        assert NARRATIVE not in letter  # the source's narrative is beside the draft, never in it
+        expect(page.locator(".source-report")).to_contain_text(NARRATIVE)
+        defender = case.defenders.get()
+        assert f"[[person:{defender.pk}]]" in letter  # the victim, as a name reference
+        expect(page.locator(".people-of-letter")).to_contain_text(DEFENDER_NAME)
         assert "within 60 days" in letter
         assert "A. Source" not in letter
         expect(field(page, "reference")).to_have_text("-")
@@ -195,4 +198,5 @@ def test_the_rapporteur_reads_the_letter_before_approving_it(page: Page, live_se
     expect(workflow_button(page, "Approve")).to_be_visible()
     # What is approved must be readable on the page where it is approved.
     expect(field(page, "letter")).to_contain_text("in our capacity as")
-    expect(field(page, "letter")).to_contain_text(NARRATIVE)
+    expect(field(page, "letter")).to_contain_text(DEFENDER_NAME)  # the reference, as the government reads it
+    expect(field(page, "letter")).not_to_contain_text(NARRATIVE)

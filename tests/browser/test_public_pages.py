@@ -69,6 +69,7 @@ def released_communications():
             communication=communication, received_on=sent_on + datetime.timedelta(days=30), kind="substantive",
             confidential=confidential, summary="The Government states that an investigation was opened.",
         )  # fmt: skip
+        services.communication_public_approve(communication=communication, by=rapporteur)
         earlier = communication
     assert services.release_due(now=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)) == 2
     invalidate()  # the statistics of an earlier test's data

@@ -11,7 +11,9 @@ from django.urls import resolve
 
 from communications import services
 from communications import stats as archive_stats
+from communications.documents import document_text
 from communications.release import CONFIDENTIAL_REPLY
+from tests.support.documents import pdf_with
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
 from tests.support.seeds import ensure_seeded
 
@@ -27,6 +29,7 @@ RUSSIAN = "<p>Правозащитница была задержана сотр�
 UNRELEASED = "<p>Quokkaflux unreleased marker.</p>"
 WITHHELD = "<p>Zebrawobble withheld marker.</p>"
 DRAFT = "<p>Narwhalquill draft marker.</p>"
+STATE_REPLY = pdf_with("The Government of Kazakhstan replies that the investigation continues.")
 SECRETS = ["Quokkaflux", "Zebrawobble", "Narwhalquill", "Ulfathonim", "Mamadshoeva", "A. Source"]
 
 
@@ -50,7 +53,8 @@ def build_archive() -> dict:
     """Released, unreleased, withheld and draft communications, made as the portal makes them."""
     tjk_ua = make_sent_communication(sent_at=at(2026, 1, 5), recipient="TJK", kind="UA")
     add_to_letter(tjk_ua, ENGLISH + RUSSIAN)
-    reply(tjk_ua, datetime.date(2026, 2, 1), "acknowledgement", summary=f"Received, about {WITHHELD_NAME}.",
+    # A document that cannot be read (no text) cannot be checked by the gate: never published.
+    reply(tjk_ua, datetime.date(2026, 2, 1), "acknowledgement", summary="Received.",
           document=b"%PDF-1.4 ack", document_name="ack.pdf", content_type="application/pdf")  # fmt: skip
     tjk_al = make_sent_communication(
         sent_at=at(2026, 2, 1), recipient="TJK", kind="AL", violation_types=["arbitrary_detention"]
@@ -59,7 +63,7 @@ def build_archive() -> dict:
     named = make_accepted_submission(country="KZ", public_naming=True, violation_types=["torture"])
     named.defenders.update(name=NAMED)
     kaz = make_sent_communication(submissions=[named], sent_at=at(2025, 11, 10), recipient="KAZ", kind="AL")
-    reply(kaz, datetime.date(2025, 12, 20), "substantive", document=b"%PDF-1.4 state reply",
+    reply(kaz, datetime.date(2025, 12, 20), "substantive", document=STATE_REPLY,
           document_name="reply.pdf", content_type="application/pdf")  # fmt: skip
     oth = make_sent_communication(sent_at=at(2026, 1, 20), recipient="OTH", kind="OL")
     reply(oth, datetime.date(2026, 3, 1), "substantive", confidential=True, document=b"%PDF-1.4 secret",
@@ -79,10 +83,14 @@ def build_archive() -> dict:
     )  # fmt: skip
     add_to_letter(draft, DRAFT)
 
+    rapporteur = make_staff_user("api-public-approver", "Rapporteur")
+    for communication in (tjk_ua, tjk_al, tjk_old, kaz, oth, unreleased):
+        services.communication_public_approve(communication=communication, by=rapporteur)
     with time_machine.travel(RELEASE_AT, tick=False):
         assert services.release_due() == 5
-    # A late reply joins the public record when it arrives.
+    # A late reply joins the public record once its public copy is approved.
     reply(tjk_al, datetime.date(2026, 5, 1), "substantive")
+    services.communication_public_approve(communication=tjk_al, by=rapporteur)
 
     released = {"tjk_ua": tjk_ua, "tjk_al": tjk_al, "tjk_old": tjk_old, "kaz": kaz, "oth": oth}
     return {name: c.public_record.slug for name, c in released.items()}
@@ -200,11 +208,11 @@ def test_the_detail_shows_the_letter_and_replies_with_a_document_only_where_publ
     assert state_reply["kind"] == "substantive" and not state_reply["confidential"]
     document = client.get(state_reply["document_url"])
     assert document.status_code == 200
-    assert document.content == b"%PDF-1.4 state reply"
+    assert document.content == STATE_REPLY
     assert document["Content-Type"] == "application/pdf"
     assert document["Content-Disposition"] == 'attachment; filename="reply.pdf"'
 
-    # A defender who is not named in public: the State's document cannot be redacted, so it stays unpublished.
+    # A document whose text cannot be read cannot be checked by the gate, so it stays unpublished.
     tjk = get(client, f"{LIST}/{archive['tjk_ua']}")
     assert "U. M." in tjk["letter_html"]
     assert [(r["kind"], r["document_url"]) for r in tjk["replies"]] == [("acknowledgement", None)]
@@ -290,7 +298,11 @@ def test_no_response_contains_an_unreleased_or_withheld_letter_or_a_withheld_nam
     for slug in archive.values():
         detail = client.get(f"{LIST}/{slug}")
         bodies.append(detail.content)
-        bodies += [client.get(r["document_url"]).content for r in detail.json()["replies"] if r["document_url"]]
+        bodies += [
+            document_text(client.get(r["document_url"]).content).encode()
+            for r in detail.json()["replies"]
+            if r["document_url"]
+        ]
     text = b"\n".join(bodies).decode()
     assert "Zebrawobble" not in text and "Quokkaflux" not in text and "Narwhalquill" not in text
     assert not [secret for secret in SECRETS if secret in text]

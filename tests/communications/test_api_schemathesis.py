@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from communications import services
 from communications import stats as archive_stats
 from communications.models import PublicReply
+from tests.support.documents import pdf_with
 from tests.support.factories import make_accepted_submission, make_sent_communication
 from tests.support.seeds import ensure_seeded
 
@@ -33,9 +34,11 @@ def release_a_few():
     with_document = make_sent_communication(submissions=[named], sent_at=SENT)
     services.reply_record(
         communication=with_document, received_on=datetime.date(2026, 2, 1), kind="substantive", confidential=False,
-        summary="The State replies.", document=b"%PDF-1.4 reply", document_name="reply.pdf",
+        summary="The State replies.", document=pdf_with("The State replies."), document_name="reply.pdf",
         content_type="application/pdf",
     )  # fmt: skip
+    # The reply is published through an approved public version.
+    services.communication_public_approve(communication=with_document, by=with_document.public_approved_by)
     confidential = make_sent_communication(sent_at=SENT + datetime.timedelta(days=1), recipient="OTH", kind="OL")
     services.reply_record(
         communication=confidential, received_on=datetime.date(2026, 2, 2), kind="substantive", confidential=True,

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from communications import services
+from communications import gate, services
 from communications.models import CommunicationStatus, PublicRecord, PublicReply
 from communications.release import CONFIDENTIAL_REPLY
 from portal import outbox
@@ -97,8 +97,9 @@ def test_the_release_names_only_victims_who_agreed_to_public_naming():
         services.release_due()
 
     text = public_text()
-    assert "Azimjan Askarov" in communication.body and "Azimjan Askarov" in text
-    assert NAME in communication.body
+    letter = gate.government_letter(communication)
+    assert "Azimjan Askarov" in letter and "Azimjan Askarov" in text
+    assert NAME in letter
     assert "Ulfathonim" not in text and "Mamadshoeva" not in text
     assert "U. M." in text
 
@@ -159,37 +160,41 @@ def test_a_confidential_reply_shows_only_that_a_reply_exists():
     assert "charges are under review" not in public_text()
 
 
-def test_a_late_reply_joins_the_public_record_when_it_arrives():
+def test_a_late_reply_joins_the_public_record_once_its_public_copy_is_approved():
     communication = make_sent_communication(sent_at=SENT, public_naming=True)
+    rapporteur = make_staff_user("rapp", "Rapporteur")
     with time_machine.travel(DAY_60, tick=False):
         services.release_due()
     assert not PublicReply.objects.exists()
 
     services.reply_record(
         communication=communication, received_on=datetime.date(2026, 6, 20), kind="acknowledgement",
-        confidential=False, summary="The State acknowledges receipt.", document=b"%PDF-1.4 ack",
-        document_name="ack.pdf", content_type="application/pdf",
+        confidential=False, summary="The State acknowledges receipt.", document=b"Receipt acknowledged.",
+        document_name="ack.txt", content_type="text/plain",
     )  # fmt: skip
+    assert not PublicReply.objects.exists()  # not before a person approved its public copy
+    services.communication_public_approve(communication=communication, by=rapporteur)
 
     reply = PublicReply.objects.get()
     assert (reply.kind, reply.text, bytes(reply.document)) == ("acknowledgement", "The State acknowledges receipt.",
-                                                              b"%PDF-1.4 ack")  # fmt: skip
+                                                              b"Receipt acknowledged.")  # fmt: skip
 
 
-def test_a_reply_document_is_not_published_when_a_defender_is_unnamed():
-    communication = make_sent_communication(sent_at=SENT, public_naming=False)
+def test_a_reply_document_naming_an_unnamed_defender_stops_the_approval_and_is_never_published():
+    communication = make_sent_communication(sent_at=SENT, public_naming=False, public_approved=False)
+    rapporteur = make_staff_user("rapp", "Rapporteur")
     services.reply_record(
         communication=communication, received_on=datetime.date(2026, 4, 1), kind="substantive",
-        confidential=False, summary=f"About {NAME}.", document=f"About {NAME}".encode(),
-        document_name="reply.pdf", content_type="application/pdf",
+        confidential=False, summary="The State replies about the case.", document="О Мамадшоевой У.".encode(),
+        document_name="reply.txt", content_type="text/plain",
     )  # fmt: skip
 
+    with pytest.raises(services.GateRefused, match="document of the reply"):
+        services.communication_public_approve(communication=communication, by=rapporteur)
     with time_machine.travel(DAY_60, tick=False):
-        services.release_due()
+        assert services.release_due() == 0
 
-    reply = PublicReply.objects.get()
-    assert reply.document is None
-    assert "Mamadshoeva" not in reply.text
+    assert not PublicRecord.objects.exists() and not PublicReply.objects.exists()
 
 
 def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdue_once_each():
@@ -205,6 +210,7 @@ def test_staff_are_reminded_seven_days_before_release_and_when_a_reply_is_overdu
     assert "last chance to withhold" in mail.outbox[0].body
 
     with time_machine.travel(DAY_60 + datetime.timedelta(days=1), tick=False):
+        assert services.release_due() == 1
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
     assert drain_outbox() == 1

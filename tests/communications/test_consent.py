@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 
-from communications import services
+from communications import gate, services
 from communications.models import Communication, CommunicationStatus, ConsentAlert, PublicRecord
 from communications.services import WorkflowError
 from portal.models import Mail
@@ -97,7 +97,7 @@ def approved_letter(people, **consent_answers):
         submissions=[submission], kind="UA", recipient="TJK", recipient_name="Tajikistan", language="en",
         by=people["desk"],
     )  # fmt: skip
-    assert NAME in communication.body
+    assert NAME in gate.government_letter(communication)  # through its name reference
     services.communication_submit_for_review(communication=communication, by=people["desk"])
     services.communication_approve(communication=communication, by=people["rapporteur"])
     return communication, submission
@@ -116,14 +116,25 @@ def test_sending_is_refused_after_consent_was_withdrawn_or_narrowed(people, answ
 
     with pytest.raises(WorkflowError, match="consent changed"):
         services.communication_send(communication=communication, by=people["desk"])
-    # Acknowledging does not let the name through: the letter still names someone who said No.
+    communication.refresh_from_db()
+    assert communication.status == S.APPROVED and communication.reference is None
+
+
+@pytest.mark.parametrize("answers", [None, NARROWED_TO_NOTHING], ids=["withdrawn", "narrowed"])
+def test_after_a_withdrawal_the_reference_renders_initials_and_a_typed_name_is_still_refused(people, answers):
+    communication, submission = approved_letter(people)
+    Communication.objects.filter(pk=communication.pk).update(body=communication.body + "<p>Мамадшоевой.</p>")
+    change_consent(submission, answers)
+    # Acknowledging does not let the name through: the typed spelling still names someone who said No.
     services.communication_acknowledge_consent(
         communication=communication, by=people["rapporteur"], reason="Seen; the letter will be revised"
     )
-    with pytest.raises(WorkflowError, match="did not consent is named"):
+    with pytest.raises(services.GateRefused, match="no consent to be named to the government"):
         services.communication_send(communication=communication, by=people["desk"])
 
     communication.refresh_from_db()
+    letter = gate.government_letter(communication)
+    assert NAME not in letter and "U. M." in letter  # the reference follows the current consent
     assert communication.status == S.APPROVED and communication.reference is None
 
 

@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from communications.drafting import draft_letter
+from communications.drafting import PHRASES, draft_letter
 from communications.models import LetterTemplate, NormParagraph
 from tests.support.factories import make_accepted_submission
 
@@ -90,5 +90,7 @@ def test_an_urgent_appeal_is_drafted_in_the_language(language):
     # The questions, one an item.
     template = LetterTemplate.objects.get(kind="UA", language=language)
     assert body.count("<li>") == len(template.questions.splitlines())
-    # The facts are quoted as they were submitted.
-    assert submission.description.strip() in body
+    # The facts in the office's voice, in the language of the letter; the source's narrative is never pasted.
+    facts_opening = PHRASES[language]["who"].split("{person}")[0]
+    assert facts_opening in body
+    assert submission.description.strip() not in body

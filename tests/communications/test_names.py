@@ -277,3 +277,10 @@ def test_the_letter_library_never_yields_a_hit_for_a_name_that_does_not_occur(se
 
     for text in samples.library_texts():
         assert find_names(text, protected) == [], (name, text)
+
+
+def test_an_initial_or_a_guessed_name_is_not_a_first_person():
+    # "Я." is the initial of "Яна", as a name reference renders a withheld name; "Абвгу" is guessed, not known.
+    assert first_person_sentences("Задержание Я. Н. вызывает тревогу.", "ru") == []
+    assert first_person_sentences("Абвгу был задержан.", "ru") == []
+    assert first_person_sentences("Я навещала её в колонии.", "ru")

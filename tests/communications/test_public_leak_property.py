@@ -13,6 +13,7 @@ they link, the feeds, the CSV, the statistics and the JSON API. None may contain
 - the name or contact of any source.
 """
 
+import contextlib
 import datetime
 import io
 import json
@@ -26,8 +27,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from communications import services
+from communications import references, services
 from communications import stats as archive_stats
+from communications.models import PublicRecord
 from communications.release import slug_for
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_staff_user
@@ -90,6 +92,8 @@ def letter(fate: str):
             "document": st.booleans(),
             # A follow-up to the latest letter already sent that is (or will be) public, or not public.
             "follow_up": st.sampled_from([None, "unreleased", "released"]),
+            # Staff type the source and their contact into the public summary: the gate stops the release.
+            "careless": st.booleans(),
         }
     )
 
@@ -140,12 +144,14 @@ def make(data: dict, staff, follow_up_to) -> dict:
         submissions=[submission], kind=data["kind"], recipient=data["recipient"],
         recipient_name=f"Republic {data['recipient_name']}", language="en", by=desk, follow_up_to=follow_up_to,
     )  # fmt: skip
-    # The letter names the defender where the draft did (consent to contact the government); staff put the
-    # defender, the source and the contact into the public summary, as careless staff might.
+    # The letter names the defender through the draft's reference; careless staff type the source and the
+    # contact into the public summary.
+    defender = references.token(submission.defenders.get())
+    careless = f", reported by {data['source']} ({data['contact']})" if data["careless"] else ""
     problems = services.communication_edit(
         communication=communication,
         body=communication.body + f"<p>Marker {data['body']}.</p>",
-        public_summary=f"{data['summary']}: {data['defender']}, reported by {data['source']} ({data['contact']}).",
+        public_summary=f"{data['summary']}: {defender}{careless}.",
     )
     assert problems == []
     fate = data["fate"]
@@ -157,27 +163,40 @@ def make(data: dict, staff, follow_up_to) -> dict:
     if sent:
         sent_at = NOW - datetime.timedelta(days=data["age"], hours=1)
         services.communication_send(communication=communication, by=desk, sent_at=sent_at)
+    if sent and fate not in (WITHHELD, WITHHELD_DUE):
+        try:
+            services.communication_public_approve(communication=communication, by=rapporteur)
+        except services.GateRefused:
+            assert data["careless"]
     if fate in (WITHHELD, WITHHELD_DUE):
         services.communication_withhold(communication=communication, by=rapporteur, reason="Acute risk")
     if fate == RELEASED_EARLY:
-        services.communication_release(communication=communication, by=rapporteur, reason="Press release")
+        try:
+            services.communication_release(communication=communication, by=rapporteur, reason="Press release")
+        except services.WorkflowError:
+            assert data["careless"]  # the public version could not be approved
     communication.refresh_from_db()
     return {"data": data, "communication": communication, "submission": submission, "sent": sent}
 
 
-def add_reply(made: dict) -> None:
+def add_reply(made: dict, staff) -> None:
     data, communication = made["data"], made["communication"]
     kind = data["reply"]
+    reference = references.token(made["submission"].defenders.get())
     services.reply_record(
         communication=communication,
         received_on=(communication.sent_at + datetime.timedelta(days=data["age"] // 2)).date(),
         kind="substantive" if kind == "confidential" else kind,
         confidential=kind == "confidential",
-        summary=f"{data['reply_text']}: the State replies about {data['defender']} to {data['source']}.",
+        summary=f"{data['reply_text']}: the State replies about {reference}.",
         document=f"{data['doc']} {data['defender']}".encode() if data["document"] else None,
         document_name="reply.txt" if data["document"] else "",
         content_type="text/plain" if data["document"] else "",
     )
+    # A reply joins the public record only through an approved public version: the gate stops the approval
+    # when the document names a defender not named in public (or the summary holds the source).
+    with contextlib.suppress(services.WorkflowError):
+        services.communication_public_approve(communication=communication, by=staff[1])
 
 
 def build(letters: list[dict], staff) -> list[dict]:
@@ -190,14 +209,14 @@ def build(letters: list[dict], staff) -> list[dict]:
         made.append(make(data, staff, earlier[-1] if data["follow_up"] and earlier else None))
     for item in made:
         if item["sent"] and item["data"]["reply"] and not item["data"]["reply_after_release"]:
-            add_reply(item)
+            add_reply(item, staff)
     services.release_due(now=NOW)
     for item in made:
         if item["sent"] and item["data"]["reply"] and item["data"]["reply_after_release"]:
-            add_reply(item)  # a late reply joins a released record at once
+            add_reply(item, staff)  # a late reply joins a released record once approved
         item["communication"].refresh_from_db()
         item["public"] = item["communication"].status == "released"
-        assert item["public"] == (item["data"]["fate"] in PUBLIC_FATES), item["data"]
+        assert item["public"] == (item["data"]["fate"] in PUBLIC_FATES and not item["data"]["careless"]), item["data"]
         item["named"] = item["data"]["public_naming"]
         if item["public"] and item["named"] and item["data"]["withdraw_after_release"]:
             submission_services.consent_change(
@@ -206,6 +225,8 @@ def build(letters: list[dict], staff) -> list[dict]:
                 language="en",
             )
             item["named"] = False
+        # A withdrawal meeting a typed name (the reply document) takes the record down at once.
+        item["public"] = PublicRecord.objects.filter(communication=item["communication"]).exists()
     return made
 
 
@@ -330,6 +351,7 @@ def test_no_public_output_shows_anything_unreleased_withheld_or_unnamed(client, 
                 assert data["body"] in outputs[f"/communications/{record.slug}/letter.pdf"]
                 assert data["summary"] in outputs["/communications/"]
                 if data["reply"] in ("substantive", "acknowledgement") and data["document"] and item["named"]:
+                    # Published once its public copy is approved (the document names a defender named in public).
                     # The published document, at its address in the pages and at each in the API.
                     documents = [path for path, text in outputs.items() if data["doc"] in text]
                     assert len(documents) == 1 + len(API_RECORD_PATHS), documents

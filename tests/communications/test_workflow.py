@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from communications import services
+from communications import gate, services
 from communications.models import Communication, CommunicationStatus
+from communications.names import find_names, first_person_sentences
 from communications.services import WorkflowError
 from submissions.models import Status as SubmissionStatus
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user, make_submission
@@ -35,12 +36,17 @@ def draft(desk_officer, **kwargs):
     return communication, result
 
 
-def test_a_draft_is_written_from_the_accepted_case(desk_officer):
+def test_a_draft_is_written_from_the_accepted_case_in_the_office_s_voice(desk_officer):
     communication, _result = draft(desk_officer)
 
     body = communication.body
+    submission = communication.submissions.get()
+    defender = submission.defenders.get()
     assert "capacity as Special Rapporteur on the situation of human rights defenders" in body
-    assert communication.submissions.get().description in body
+    assert f"According to the information received, [[person:{defender.pk}]] is a human rights defender" in body
+    assert "death threats" in body and "Police" in body  # what, and who is alleged to have done it
+    # The source's narrative is shown to staff beside the draft, never pasted into it.
+    assert submission.description not in body
     assert "Declaration on Human Rights Defenders" in body
     assert "within 60 days" in body
     assert communication.status == S.DRAFT
@@ -70,9 +76,20 @@ def test_a_defender_who_refused_government_contact_appears_by_initials_and_staff
 
     communication, result = draft(desk_officer, submissions=[refused])
 
+    letter = gate.government_letter(communication)
     assert "Ulfathonim" not in communication.body and "Mamadshoeva" not in communication.body
-    assert "U. M." in communication.body
-    assert result.warnings and "initials U. M." in result.warnings[0]
+    assert "Ulfathonim" not in letter and "Mamadshoeva" not in letter
+    assert "U. M." in letter
+    assert result.warnings and "initials" in result.warnings[0]
+
+
+def test_a_defender_who_agreed_is_named_in_the_government_copy_through_the_reference(desk_officer):
+    agreed = make_accepted_submission(country="TJ", contact_government=True)
+
+    communication, _ = draft(desk_officer, submissions=[agreed])
+
+    assert "Ulfathonim Mamadshoeva" in gate.government_letter(communication)
+    assert services.government_problems(communication) == []
 
 
 def test_the_source_is_never_in_the_draft(desk_officer):
@@ -81,6 +98,54 @@ def test_the_source_is_never_in_the_draft(desk_officer):
     communication, _ = draft(desk_officer, submissions=[submission])
 
     assert "Sourcenova" not in communication.body and "+992 77" not in communication.body
+
+
+FIRST_PERSON_REPORTS = [
+    ("I, Farida Nazarova, her niece, visited her in the colony in October 2026. She was beaten.", "Farida Nazarova",
+     "niece", "I was told by the guards that she is ill."),
+    ("I am his aunt and heard it from the family. He was taken at night.", "Zarina Holova", "aunt",
+     "I fear for his life."),
+    ("I work with Aigerim at the hotline. We were both threatened.", "Dana Serikova", "colleague at the hotline",
+     "My colleagues and I receive calls at night."),
+    ("Я, Фарида Назарова, её племянница, навещала её в колонии. Её избивают.", "Фарида Назарова",
+     "племянница", "Я боюсь за её жизнь."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("narrative", "source", "relationship", "risk"), FIRST_PERSON_REPORTS)
+def test_a_draft_from_a_report_in_the_first_person_holds_no_sentence_of_the_source(
+    desk_officer, narrative, source, relationship, risk
+):
+    submission = make_accepted_submission(
+        country="TJ", description=narrative, source_name=source, source_relationship="family",
+        source_relationship_detail=relationship, current_risk=risk, steps_taken="I wrote to the prosecutor.",
+        perpetrators="My neighbour saw police officers",
+    )  # fmt: skip
+
+    communication, result = draft(desk_officer, submissions=[submission])
+
+    letter = gate.government_letter(communication)
+    assert first_person_sentences(letter, "ru" if "Я" in narrative else "en") == []
+    assert narrative not in letter and source not in letter and risk not in letter
+    assert find_names(letter, gate.protected(communication, "government")) == []
+    # What could not be used is left for staff to write, and the gate holds it until they do.
+    assert any("[TO COMPLETE" in warning or "source's voice" in warning for warning in result.warnings)
+    problems = services.government_problems(communication)
+    assert problems and all(problem.what == "a part of the draft still to write" for problem in problems)
+
+
+def test_a_victim_who_reported_their_own_case_is_named_as_their_consent_allows_without_saying_so(desk_officer):
+    own = make_accepted_submission(
+        country="TJ", source_relationship="victim", source_name="Ulfathonim Mamadshoeva", contact_government=True,
+        description="I was detained at the airport.",
+    )  # fmt: skip
+
+    communication, _ = draft(desk_officer, submissions=[own])
+
+    letter = gate.government_letter(communication)
+    assert "Ulfathonim Mamadshoeva" in letter
+    assert "I was detained" not in letter and "source" not in letter.lower()
+    assert services.government_problems(communication) == []
 
 
 def test_edits_are_sanitised(desk_officer):
@@ -94,16 +159,69 @@ def test_edits_are_sanitised(desk_officer):
     assert communication.body == "<p>Text</p>"
 
 
-def test_an_edit_that_names_a_refusing_defender_is_flagged_and_cannot_be_approved(desk_officer, rapporteur):
+REFUSED_FORMS = [
+    "<p>Ms Mamadshoeva was detained.</p>",
+    "<p>Г-жа Ульфатхоним Мамадшоева задержана.</p>",
+    "<p>Задержание Мамадшоевой вызывает тревогу.</p>",
+    "<p>Ulfat<em>honim</em> was detained.</p>",
+    "<p>Mamad\u200bshoeva was detained.</p>",
+    "<p>Ms Mаmаdshoevа (Cyrillic look-alikes) was detained.</p>",
+]
+
+
+@pytest.mark.parametrize("body", REFUSED_FORMS)
+def test_approval_and_sending_refuse_a_name_without_consent_in_any_form(desk_officer, rapporteur, body):
     refused = make_accepted_submission(country="TJ", contact_government=False)
     communication, _ = draft(desk_officer, submissions=[refused])
 
-    problems = services.communication_edit(communication=communication, body="<p>Ms Mamadshoeva was detained.</p>")
+    problems = services.communication_edit(communication=communication, body=body)
     services.communication_submit_for_review(communication=communication, by=desk_officer)
 
-    assert problems
-    with pytest.raises(WorkflowError):
+    assert problems and "<mark" in problems[0].context
+    with pytest.raises(services.GateRefused):
         services.communication_approve(communication=communication, by=rapporteur)
+    # The gate never rewrites: the text is as staff wrote it.
+    communication.refresh_from_db()
+    assert communication.body == services.sanitise(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Her niece Farida Nazarova visited her.</p>",
+        "<p>Write to farida.n@example.org for details.</p>",
+        "<p>Call +992 93 555 12 34.</p>",
+        "<p>She works with the coordinator of the same hotline.</p>",
+        "<p>I visited her in the colony.</p>",
+    ],
+)
+def test_approval_refuses_the_source_s_name_contact_relationship_or_voice(desk_officer, rapporteur, body):
+    submission = make_accepted_submission(
+        country="TJ", source_name="Farida Nazarova", contact_method="email",
+        contact_details="farida.n@example.org, +992 93 555 12 34", source_relationship="organisation",
+        source_relationship_detail="coordinator of the same hotline",
+    )  # fmt: skip
+    communication, _ = draft(desk_officer, submissions=[submission])
+    services.communication_edit(communication=communication, body=communication.body + body)
+    services.communication_submit_for_review(communication=communication, by=desk_officer)
+
+    with pytest.raises(services.GateRefused):
+        services.communication_approve(communication=communication, by=rapporteur)
+
+
+def test_sending_refuses_a_letter_that_names_a_victim_whose_consent_was_narrowed_after_approval(
+    desk_officer, rapporteur
+):
+    submission = make_accepted_submission(country="TJ", contact_government=True)
+    communication, _ = draft(desk_officer, submissions=[submission])
+    services.communication_edit(communication=communication, body=communication.body + "<p>Мамадшоевой.</p>")
+    services.communication_submit_for_review(communication=communication, by=desk_officer)
+    services.communication_approve(communication=communication, by=rapporteur)
+    submission.consents.update(contact_government=False)
+    services.communication_acknowledge_consent(communication=communication, by=rapporteur, reason="seen")
+
+    with pytest.raises(services.GateRefused):
+        services.communication_send(communication=communication, by=desk_officer)
 
 
 def test_only_the_rapporteur_approves(desk_officer, rapporteur):

@@ -329,6 +329,17 @@ ADMIN_MODELS = {
             staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND, administrator=DENIED),
         )
     ],
+    # The public version: read by the letter's staff; a post without a step is refused to everyone.
+    "admin/communications/communication/<int:pk>/public/": [
+        get(
+            lambda w: f"/admin/communications/communication/{w.communication.pk}/public/",
+            staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND),
+        ),
+        post(
+            lambda w: f"/admin/communications/communication/{w.communication.pk}/public/",
+            staff(DENIED, other_desk_officer=NOT_FOUND),
+        ),
+    ],
     **model_rows(
         "communications/mandate",
         attrgetter("mandate"),

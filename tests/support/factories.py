@@ -31,7 +31,7 @@ def make_submission(**answers):
         "gender": "woman",
         "age_group": "adult",
         "has_disability": "no",
-        "country": "KZ",
+        "country": values["country"],  # the victim lives where it happened
         "region": "",
         "remote_area": False,
         "work_areas": ["journalism"],
@@ -75,8 +75,11 @@ def make_accepted_submission(*, public_naming: bool = False, contact_government:
     return submission
 
 
-def make_sent_communication(*, submissions=None, sent_at=None, recipient="TJK", kind="UA", **consent):
-    """A communication drafted, approved by the rapporteur and sent."""
+def make_sent_communication(
+    *, submissions=None, sent_at=None, recipient="TJK", kind="UA", public_approved=True, **consent
+):
+    """A communication drafted, approved by the rapporteur and sent; its public version approved too
+    (unless public_approved=False), so that the clock may release it."""
     from communications import services as communications
 
     desk = make_staff_user(f"desk-{next_number()}", "Desk officer")
@@ -88,6 +91,8 @@ def make_sent_communication(*, submissions=None, sent_at=None, recipient="TJK", 
     communications.communication_submit_for_review(communication=communication, by=desk)
     communications.communication_approve(communication=communication, by=rapporteur)
     communications.communication_send(communication=communication, by=desk, sent_at=sent_at)
+    if public_approved:
+        communications.communication_public_approve(communication=communication, by=rapporteur)
     communication.refresh_from_db()
     return communication
 

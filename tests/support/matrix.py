@@ -29,6 +29,7 @@ from portal.audit import audit_read
 from portal.models import AuditEvent
 from submissions import services
 from submissions.models import Desk, Submission
+from tests.support.documents import pdf_with
 from tests.support.factories import make_accepted_submission, make_sent_communication
 from tests.support.intake import submit_case
 from tests.support.staff import (
@@ -216,14 +217,16 @@ def build_world() -> World:
     released = make_sent_communication(sent_at=now - datetime.timedelta(days=61), public_naming=True)
     document_reply = communications.reply_record(
         communication=released, received_on=now.date() - datetime.timedelta(days=50), kind="substantive",
-        confidential=False, summary="The Government answers.", document=b"%PDF public", document_name="reply.pdf",
-        content_type="application/pdf",
+        confidential=False, summary="The Government answers.", document=pdf_with("The Government answers."),
+        document_name="reply.pdf", content_type="application/pdf",
     )  # fmt: skip
     confidential_reply = communications.reply_record(
         communication=released, received_on=now.date() - datetime.timedelta(days=40), kind="substantive",
         confidential=True, summary="Keep this to yourselves.", document=b"%PDF confidential",
         document_name="secret.pdf", content_type="application/pdf",
     )  # fmt: skip
+    # Replies join the public record through an approved public version (its document's text gated).
+    communications.communication_public_approve(communication=released, by=released.public_approved_by)
     assert communications.release_due(now=now) == 1
     record = PublicRecord.objects.get(communication=released)
     public_document = PublicReply.objects.get(reply=document_reply)

@@ -1,0 +1,328 @@
+"""The one gate every text passes before a name can leave the office.
+
+It builds what is protected from the case's records and the CURRENT consent, renders the copy of an
+audience from the draft's name references (communications.references), and runs the name finder
+(communications.names.find_names) over every text of that copy:
+
+- the government copy (approval, sending): the letter. Protected: each victim without consent to be
+  named to the government; the source's name, contact details and relationship, always. Sentences in
+  the first person (the source's voice) are problems too: staff rewrite them in the office's voice.
+- the public copy (approval of the public version, release, every write of the public record): the
+  public letter, the summary, the replies' summaries and the text of their documents. Protected: each
+  victim without consent to be named in public, and the source as above. Themes that describe a
+  person (LGBTI+, disability, child, woman) are left out for a victim not named in public unless
+  staff keep them on the approved public version.
+
+The gate FINDS and BLOCKS: any hit stops the step and is shown to staff in context. It never rewrites
+a text: names leave a letter only through the references, never by cutting fragments out of words.
+Everything public (pages, search, feeds, CSV, API, PDF) derives from the public record, which
+communications.release writes only from an approved public version that passes this gate.
+"""
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from html import escape, unescape
+
+from communications import references
+from communications.documents import Unreadable, document_text
+from communications.names import Protected, find_names, first_person_sentences, in_context, name_keys
+from communications.references import GOVERNMENT, PUBLIC
+from portal import text as reading
+
+# Themes that describe the person: with initials, a town and a date they can identify a victim.
+TRAITS = frozenset({"lgbti", "disability", "child", "women"})
+# What the draft generator leaves where staff must write (communications.drafting): never sent or published.
+TO_COMPLETE = "[TO COMPLETE"
+_TAG = re.compile(r"<[^>]*>")
+_POSSESSIVES = {
+    "latin": ("his", "her", "their", "the victim's"),
+    "cyrillic": ("его", "её", "ее", "их"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops a step: where, what (for staff), and the text around it (escaped HTML)."""
+
+    where: str
+    what: str
+    context: str = ""  # already escaped; the hit in <mark>
+
+
+class GateBlocked(Exception):
+    """A copy holds what its audience may not read."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(f"{p.where}: {p.what}." for p in problems[:5]))
+
+
+# --- What is protected ------------------------------------------------------------------------
+
+
+def _allowed(submission, audience: str) -> bool:
+    return submission.may_name_to_government() if audience == GOVERNMENT else submission.may_name_publicly()
+
+
+def _unshared(name: str, readable: list[str]) -> list[str]:
+    """The parts of `name` that are not also part of a name this audience may read (a shared family
+    name: the niece's surname is her aunt's, who agreed to be named)."""
+    keys = frozenset().union(*(name_keys(t.norm) for other in readable for t in reading.tokens(other)))
+    parts = [t.norm for t in reading.tokens(name)]
+    if not any(name_keys(part) & keys for part in parts):
+        return [name]
+    return [part for part in parts if not name_keys(part) & keys]
+
+
+def _relationship_phrases(detail: str) -> list[str]:
+    detail = detail.strip()
+    if not detail:
+        return []
+    words = reading.tokens(detail)
+    if len(words) != 1:
+        return [detail]
+    # One word ("aunt", "тётя") is a hit only as a phrase with a possessive: "her aunt", "его тётя".
+    script = "cyrillic" if words[0].cyrillic else "latin"
+    return [detail, *(f"{possessive} {detail}" for possessive in _POSSESSIVES[script])]
+
+
+def protected(communication, audience: str) -> tuple[Protected, ...]:
+    """What `audience` may not read, from the case's records and the current consent."""
+    return protected_of(list(communication.submissions.all()), audience)
+
+
+def protected_of(submissions: list, audience: str, *, source_only: bool = False) -> tuple[Protected, ...]:
+    """What `audience` may not read of these cases; source_only: only what identifies their sources."""
+    readable = [
+        defender.name
+        for submission in submissions
+        if _allowed(submission, audience)
+        for defender in submission.defenders.all()
+    ]
+    to = "to the government" if audience == GOVERNMENT else "in public"
+    items = []
+    for submission in submissions:
+        allowed = _allowed(submission, audience)
+        for number, defender in enumerate(submission.defenders.all(), 1):
+            if not allowed and not source_only:
+                label = f"{submission.reference}, victim {number}: no consent to be named {to}"
+                items.append(Protected.person(label, *_unshared(defender.name, readable)))
+        label = f"{submission.reference}: the source (never named)"
+        source_is_victim = submission.source_relationship == "victim"
+        # A victim who reported their own case is named as their consent allows, like any victim; the
+        # letter never says who reported it.
+        name = "" if source_is_victim and allowed else submission.source_name
+        phrases = [] if source_is_victim else _relationship_phrases(submission.source_relationship_detail)
+        if submission.source_relationship == "organisation" and len(reading.tokens(name)) > 1:
+            # An organisation's name ("Civil Society Network") is found as the whole name, in any form:
+            # its words alone are the words of letters ("civil society", "International Covenant on Civil…").
+            phrases.append(name)
+            name = ""
+        names = _unshared(name, readable) if name.strip() else []
+        items.append(Protected.person(label, *names))
+        items.append(
+            Protected.source(
+                label,
+                contacts=[submission.contact_details, submission.notify_email],
+                phrases=phrases,
+            )
+        )
+    return tuple(item for item in items if item.names or item.phrases or item.contacts)
+
+
+# --- The copies ------------------------------------------------------------------------------
+
+
+def government_letter(communication, known=None) -> str:
+    """The letter as the government receives it (HTML)."""
+    known = references.people(communication) if known is None else known
+    return references.render(communication.body, known, GOVERNMENT, as_html=True)
+
+
+def public_letter_source(communication) -> str:
+    return communication.public_body or communication.body
+
+
+@dataclass
+class ReplyCopy:
+    reply: object
+    text: str
+    document_text: str | None = None  # None: no document, or not published
+    note: str = ""  # why a document is not published, for staff
+
+
+@dataclass
+class PublicCopy:
+    letter_html: str
+    summary: str
+    themes: list[str]
+    violation_types: list[str]
+    replies: list[ReplyCopy] = field(default_factory=list)
+
+
+CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
+
+
+def _reply_copy(reply) -> ReplyCopy:
+    if reply.confidential:
+        return ReplyCopy(reply, CONFIDENTIAL_REPLY)
+    copy = ReplyCopy(reply, reply.summary)
+    if reply.document is not None:
+        try:
+            copy.document_text = document_text(
+                bytes(reply.document), name=reply.document_name, content_type=reply.content_type
+            )
+        except Unreadable as error:
+            copy.note = f"Its document is not published: {error}."
+    return copy
+
+
+def public_themes(communication) -> list[str]:
+    themes = set()
+    for submission in communication.submissions.all():
+        keep = submission.may_name_publicly() or communication.public_keeps_traits
+        themes |= {flag for flag in submission.flags if keep or flag not in TRAITS}
+    return sorted(themes)
+
+
+def public_copy(communication, *, mark: bool = False, all_replies: bool = False) -> PublicCopy:
+    """The public version as the public will read it, from the current consent.
+
+    all_replies: every reply (the review before approval); otherwise only confidential replies (a
+    placeholder) and those whose public copy staff approved (what is released).
+    """
+    known = references.people(communication)
+    submissions = list(communication.submissions.all())
+    replies = [
+        _reply_copy(reply)
+        for reply in communication.replies.all()
+        if all_replies or reply.confidential or reply.public_approved_at is not None
+    ]
+    return PublicCopy(
+        letter_html=references.render(public_letter_source(communication), known, PUBLIC, as_html=True, mark=mark),
+        summary=references.render(communication.public_summary, known, PUBLIC, as_html=False, mark=False),
+        themes=public_themes(communication),
+        violation_types=sorted({v for s in submissions for v in s.violation_types}),
+        replies=replies,
+    )
+
+
+def public_digest(communication) -> str:
+    """What an approval of the public version covers; the rendering of references is not part of it
+    (a consent change re-renders them, and the gate checks the result again at every write)."""
+    value = [public_letter_source(communication), communication.public_summary, communication.public_keeps_traits]
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()
+
+
+def public_version_approved(communication) -> bool:
+    return communication.public_approved_at is not None and communication.public_approved_digest == public_digest(
+        communication
+    )
+
+
+# --- The checks ------------------------------------------------------------------------------
+
+
+def check_text(where: str, text: str, items: tuple[Protected, ...]) -> list[Problem]:
+    hits = find_names(text, items)
+    return [
+        Problem(where, f"{hit.protected_label}: “{hit.found_text}”", snippet)
+        for hit, snippet in zip(hits, in_context(text, hits), strict=True)
+    ]
+
+
+def _first_person(where: str, text: str, language: str) -> list[Problem]:
+    return [
+        Problem(
+            where,
+            "a sentence in the first person (the source's voice): rewrite it in the office's voice",
+            f"<mark>{escape(sentence.text)}</mark>",
+        )
+        for sentence in first_person_sentences(text, language)
+    ]
+
+
+def _unknown(where: str, text: str, known) -> list[Problem]:
+    return [
+        Problem(where, f"{found} refers to nobody of this letter's cases", f"<mark>{escape(found)}</mark>")
+        for found in references.unknown_references(text, known)
+    ]
+
+
+def _to_complete(where: str, text: str) -> list[Problem]:
+    plain = unescape(_TAG.sub(" ", text))
+    found, start = [], plain.find(TO_COMPLETE)
+    while start >= 0:
+        end = plain.find("]", start) + 1 or len(plain)
+        found.append(Problem(where, "a part of the draft still to write", f"<mark>{escape(plain[start:end])}</mark>"))
+        start = plain.find(TO_COMPLETE, end)
+    return found
+
+
+def gate_government_copy(communication) -> list[Problem]:
+    """Everything that stops approval and sending of the letter to the government."""
+    known = references.people(communication)
+    letter = government_letter(communication, known)
+    items = protected(communication, GOVERNMENT)
+    return (
+        _unknown("letter", communication.body, known)
+        + _to_complete("letter", letter)
+        + check_text("letter", letter, items)
+        + _first_person("letter", letter, communication.language)
+    )
+
+
+def gate_public_copy(communication, copy: PublicCopy | None = None) -> list[Problem]:
+    """Everything that stops the approval of the public version, its release and every public write."""
+    known = references.people(communication)
+    copy = public_copy(communication) if copy is None else copy
+    items = protected(communication, PUBLIC)
+    problems = (
+        _unknown("public letter", public_letter_source(communication), known)
+        + _unknown("summary", communication.public_summary, known)
+        + _to_complete("public letter", copy.letter_html)
+        + check_text("public letter", copy.letter_html, items)
+        + check_text("summary", copy.summary, items)
+        + _first_person("public letter", copy.letter_html, communication.language)
+    )
+    for reply in copy.replies:
+        where = f"reply of {reply.reply.received_on:%Y-%m-%d}"
+        problems += check_text(where, reply.text, items)
+        if reply.document_text is not None:
+            problems += check_text(f"document of the {where}", reply.document_text, items)
+    return problems
+
+
+# --- What staff see before approving the public version ------------------------------------------
+
+
+@functools.lru_cache(maxsize=32)
+def _known_words(kind: str, language: str, extra: tuple[str, ...]) -> frozenset[str]:
+    from django_countries import countries
+
+    from communications.models import LetterTemplate, Mandate, NormParagraph
+
+    texts = [*extra, *(str(name) for _code, name in countries), *Mandate.objects.values_list("name", flat=True)]
+    for template in LetterTemplate.objects.filter(language=language):
+        texts += [template.opening, template.facts_intro, template.concerns, template.norms_intro,
+                  template.questions, template.closing]  # fmt: skip
+    texts += [f"{title} {text}" for title, text in NormParagraph.objects.values_list("title", "text")]
+    return frozenset(token.norm for text in texts for token in reading.tokens(text))
+
+
+def person_like_names(communication, text: str) -> list[str]:
+    """Capitalised words of the public text that are neither in the letter templates and libraries nor in a
+    dictionary, nor a name with public-naming consent: possibly a person's name, for staff to look at."""
+    consented = [p.name for p in references.people(communication).values() if p.public_named]
+    known = _known_words(communication.kind, communication.language, (communication.recipient_name, *consented))
+    plain = unescape(_TAG.sub(" ", text))
+    found: dict[str, str] = {}
+    for token in reading.tokens(plain):
+        if not token.capitalised or token.norm in known or token.norm in found or len(token.norm) < 3:
+            continue
+        if not reading.is_ordinary_word(token.norm):
+            found[token.norm] = plain[token.start : token.end]
+    return list(found.values())
