@@ -311,14 +311,14 @@ class CommunicationAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         communication = self.get_object(request, object_id)
         if communication is not None:
+            # People and reports of the reader's own desks only: another desk's case is theirs to know.
+            cases = list(communication.submissions.all().visible_to(request.user))
             extra_context = {
                 **(extra_context or {}),
                 "gate_problems": services.government_problems(communication),
-                "people": list(references.people(communication).values()),
+                "people": list(references.people(communication, cases).values()),
                 "public_approved": gate.public_version_approved(communication),
-                "narratives": [
-                    (s.reference, s.description, s.current_risk, s.steps_taken) for s in communication.submissions.all()
-                ],
+                "narratives": [(s.reference, s.description, s.current_risk, s.steps_taken) for s in cases],
                 "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
                 "reason_needed": REASON_NEEDED,
@@ -334,7 +334,7 @@ class CommunicationAdmin(admin.ModelAdmin):
                 fields.append("reply.summary")
             audit_read(user=request.user, obj=communication, fields=fields)
             # The source's narrative, shown beside the draft to write from: a read of decrypted data.
-            for submission in communication.submissions.all():
+            for submission in communication.submissions.all().visible_to(request.user):
                 audit_read(user=request.user, obj=submission, fields=["description", "current_risk", "steps_taken"])
         return response
 

@@ -53,10 +53,11 @@ def _shown(defender, allowed: bool) -> str:
     return initials(defender.name) if defender.kind == "person" else WITHHELD
 
 
-def people(communication) -> dict[int, Person]:
-    """The victims of the letter's cases by defender id, each rendered for both audiences."""
+def people(communication, submissions=None) -> dict[int, Person]:
+    """The victims of the letter's cases (or of `submissions`, some of them) by defender id, each rendered
+    for both audiences."""
     found = {}
-    for submission in communication.submissions.all():
+    for submission in communication.submissions.all() if submissions is None else submissions:
         government, public = submission.may_name_to_government(), submission.may_name_publicly()
         for number, defender in enumerate(submission.defenders.all(), 1):
             found[defender.pk] = Person(

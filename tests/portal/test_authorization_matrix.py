@@ -333,7 +333,7 @@ ADMIN_MODELS = {
     "admin/communications/communication/<int:pk>/public/": [
         get(
             lambda w: f"/admin/communications/communication/{w.communication.pk}/public/",
-            staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND),
+            staff(OK, intake_officer=DENIED, other_desk_officer=NOT_FOUND, administrator=DENIED),
         ),
         post(
             lambda w: f"/admin/communications/communication/{w.communication.pk}/public/",
