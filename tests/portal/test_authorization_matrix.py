@@ -574,6 +574,20 @@ ADMIN_SITE = {
     ],
     # Enrolling a second factor: only an account without one (its first login); the others go to the index.
     "admin/enrol/": [get(lambda w: "/admin/enrol/", everyone(LOGIN) | dict.fromkeys(STAFF, Answer(302, "/admin/")))],
+    # New backup codes: every staff member's own, after the password again; a wrong one is audited.
+    "admin/backup-codes/": [
+        get(lambda w: "/admin/backup-codes/", staff(OK)),
+        post(
+            lambda w: "/admin/backup-codes/",
+            staff(OK.audited_as_refused()),
+            data=lambda w, role: {"password": "not the password at all"},
+        ),
+        post(
+            lambda w: "/admin/backup-codes/",
+            staff(Answer(200, records="backup codes renewed")),
+            data=lambda w, role: {"password": PASSWORD},
+        ),
+    ],
     "admin/password_change/": [get(lambda w: "/admin/password_change/", staff(OK))],
     "admin/password_change/done/": [get(lambda w: "/admin/password_change/done/", staff(OK))],
     # Search as the admin's select boxes do: the same queryset as the queue, desk officers' desks only.
