@@ -73,6 +73,7 @@ class PortalAdminSite(OTPAdminSite):
     def get_urls(self):
         return [
             path("enrol/", enrolment.enrol, name="enrol"),
+            path("language/", enrolment.language_choose, name="staff_language"),
             path("backup-codes/", self.admin_view(enrolment.backup_codes), name="backup_codes"),
             *super().get_urls(),
         ]

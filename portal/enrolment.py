@@ -13,14 +13,20 @@ someone else's screen does not hand out a way in; the old codes stop working at 
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -37,7 +43,7 @@ def needs_enrolment(user) -> bool:
 
 class ConfirmForm(forms.Form):
     otp_token = forms.CharField(
-        label="Code shown by the app",
+        label=gettext_lazy("Code shown by the app"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
@@ -66,7 +72,7 @@ def enrolment_device(user) -> TOTPDevice:
 
 def qr_svg(uri: str) -> str:
     # Dark on a white quiet zone: readable by a camera whatever the page's colours.
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title="QR code of the key")
+    return segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title=_("QR code of the key"))
 
 
 def _new_backup_codes(user) -> list[str]:
@@ -110,21 +116,21 @@ class ReauthenticateForm(forms.Form):
     """The password, or a code the authenticator app shows now: proof that the person is at the screen."""
 
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     otp_token = forms.CharField(
-        label="Or a code shown by your authenticator app",
+        label=gettext_lazy("Or a code shown by your authenticator app"),
         required=False,
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
     error_messages = {
-        "empty": "Type your password, or a code from your authenticator app.",
-        "wrong": "This password or code is not right.",
+        "empty": gettext_lazy("Type your password, or a code from your authenticator app."),
+        "wrong": gettext_lazy("This password or code is not right."),
     }
 
     def __init__(self, *args, user, **kwargs):
@@ -161,7 +167,7 @@ def backup_codes(request):
         if form.is_valid():
             request.session.pop(_FAILURES, None)
             codes = backup_codes_renew(user=request.user)
-            context = {**admin_page(request), "codes": codes, "title": "Your new backup codes"}
+            context = {**admin_page(request), "codes": codes, "title": _("Your new backup codes")}
             return TemplateResponse(request, "admin/backup_codes_done.html", context)
         if request.POST.get("password") or request.POST.get("otp_token"):
             audit_refusal(user=request.user, obj=request.user, attempted=["backup codes"])
@@ -170,7 +176,7 @@ def backup_codes(request):
             if failures >= REAUTHENTICATION_TRIES:
                 logout(request)
                 return redirect("admin:login")
-    context = {**admin_page(request), "form": form, "title": "Make new backup codes"}
+    context = {**admin_page(request), "form": form, "title": _("Make new backup codes")}
     return TemplateResponse(request, "admin/backup_codes.html", context)
 
 
@@ -188,14 +194,36 @@ def enrol(request):
         if codes is not None:
             otp_login(request, device)
             return TemplateResponse(request, "admin/enrol_done.html", {**_page(request), "codes": codes,
-                                                                      "title": "Backup codes"})  # fmt: skip
-        form.add_error("otp_token", "This code is not right. Check the time on your phone, and try the next code.")
+                                                                      "title": _("Backup codes")})  # fmt: skip
+        form.add_error("otp_token", _("This code is not right. Check the time on your phone, and try the next code."))
     uri = device.config_url
     context = {
         **_page(request),
         "form": form,
         "qr": mark_safe(qr_svg(uri)),  # noqa: S308  # nosec B308 B703: drawn by segno from our own key
         "uri": uri,
-        "title": "Set up your second factor",
+        "title": _("Set up your second factor"),
     }
     return TemplateResponse(request, "admin/enrol.html", context)
+
+
+@require_POST
+@csrf_protect
+def language_choose(request):
+    """The staff site's language switch: remembered in a cookie of its own; back to the page it was on."""
+    language = request.POST.get("language", "")
+    back = request.POST.get("next", "")
+    if not (url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/admin/")):
+        back = reverse("admin:index")
+    response = redirect(back)
+    if language in {code for code, _name in settings.STAFF_LANGUAGES}:
+        response.set_cookie(
+            settings.STAFF_LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            path="/admin/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+    return response

@@ -588,6 +588,15 @@ ADMIN_SITE = {
             data=lambda w, role: {"password": PASSWORD},
         ),
     ],
+    # The staff pages' language switch: a cookie for the staff site, for anyone (the login page has it).
+    "admin/language/": [
+        get(lambda w: "/admin/language/", everyone(Answer(405))),
+        post(
+            lambda w: "/admin/language/",
+            everyone(Answer(302, "/admin/backup-codes/")),
+            data=lambda w, role: {"language": "fr", "next": "/admin/backup-codes/"},
+        ),
+    ],
     "admin/password_change/": [get(lambda w: "/admin/password_change/", staff(OK))],
     "admin/password_change/done/": [get(lambda w: "/admin/password_change/done/", staff(OK))],
     # Search as the admin's select boxes do: the same queryset as the queue, desk officers' desks only.
