@@ -1,5 +1,6 @@
 """`make run` runs the portal as the application's database role, so the running portal has the audit's
-guarantee: its web process connects as `portal_app`, which cannot TRUNCATE or ALTER the audit table.
+guarantee: its web process (and its workers and beat) connect as `portal_app`, which cannot TRUNCATE or
+ALTER the audit table.
 
 The test takes `make run`'s own path (`python -m portal.embedded -- bin/serve`) on servers of its
 own, in a temporary folder: the launcher starts PostgreSQL and Redis, bin/serve migrates as the
@@ -57,6 +58,16 @@ def environment(pid: int) -> dict[str, str]:
     return dict(pairs)
 
 
+def processes_of(root: int, program: str) -> list[int]:
+    """The processes below `root` that run `program` (not the shell that honcho starts them with)."""
+    found = []
+    for pid in descendants(root):
+        argv = _proc(pid, "cmdline").decode(errors="replace").split("\0")
+        if argv and not argv[0].endswith("sh") and any(arg.endswith(program) for arg in argv[:3]):
+            found.append(pid)
+    return found
+
+
 def gunicorn_master(root: int, port: int) -> int:
     for pid in descendants(root):
         argv = _proc(pid, "cmdline").decode(errors="replace").split("\0")
@@ -83,6 +94,8 @@ def make_run():
     try:
         # The archive reads the database: a page of it served means the web process is connected.
         process.wait_until(lambda: http_status(port, "/communications/") == 200, timeout=300, what="the portal")
+        # /healthz answers 200 once every queue's worker and beat have written their heartbeat.
+        process.wait_until(lambda: http_status(port, "/healthz") == 200, timeout=120, what="the workers and beat")
         started = descendants(process.pid)
         yield process, port
     finally:
@@ -115,6 +128,11 @@ def test_the_web_process_of_make_run_connects_as_the_application_role(make_run):
                 cursor.execute(statement)
             cursor.execute("ROLLBACK TO SAVEPOINT attempt")
     app.close()
+
+    # The workers and beat too: every Celery process of the Procfile has the application's address.
+    celery = processes_of(process.pid, "celery")
+    assert celery
+    assert {urlsplit(environment(pid)["DATABASE_URL"]).username for pid in celery} == {APP_ROLE}
 
     # Every session of the running portal (the web's kept connection, the workers') is the application's.
     owner_url = urlsplit(app_url)._replace(netloc=urlsplit(app_url).netloc.replace(APP_ROLE, "postgres", 1)).geturl()
