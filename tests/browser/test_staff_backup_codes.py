@@ -1,5 +1,6 @@
 """A staff member makes new backup codes in Chromium: the link beside "Change password", the password
-typed again, ten new codes shown once, and the old ones refused at the next login.
+typed again (the page also read in French through the language switch), ten new codes shown once, and
+the old ones refused at the next login.
 
 At each step the main control is visible, of non-zero size and inside the viewport at 1024, 1280 and
 1920 px, and axe-core finds nothing."""
@@ -42,6 +43,19 @@ def test_a_staff_member_makes_new_backup_codes(page: Page, live_server):
     expect(error).to_contain_text("This password or code is not right.")
     assert_usable(page, error)
     assert set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)) == {"oldcode1"}
+
+    # The page in French, from the switch at its foot; then back to English.
+    switch = page.get_by_label("Language of the staff pages")
+    assert_usable(page, switch)
+    switch.select_option("fr")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_url(f"{base}/admin/backup-codes/")
+    french = page.get_by_role("button", name="Créer de nouveaux codes de secours")
+    assert_usable(page, french)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.get_by_label("Langue des pages du personnel").select_option("en")
+    page.get_by_role("button", name="Changer de langue").click()
+    page.wait_for_url(f"{base}/admin/backup-codes/")
 
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Make new backup codes").click()
