@@ -142,20 +142,21 @@ def fill_report(page: Page, *, description: str = NARRATIVE, second_defender: bo
         fill_defender(page, 2, SECOND_DEFENDER_NAME)
     press(page, NEXT)
     fill_what_happened(page, description=description)
-    press(page, NEXT)
+    # Next checks the section: with the description left out, move on with the list of sections.
+    press(page, NEXT if description else SECTION_BUTTONS["consent"])
     fill_consent(page)
 
 
 def go_to(page: Page, section: str) -> Response:
-    """Move to a section with the list of sections."""
-    return press(page, SECTION_BUTTONS[section])
+    """Move to a section with the list of sections (its button may add "(to correct)")."""
+    return press(page, re.compile("^" + re.escape(SECTION_BUTTONS[section])))
 
 
 def of_section(data: dict, section: str) -> dict:
     return {name: value for name, value in data.items() if name.startswith(PREFIXES[section]) or name == "token"}
 
 
-def press(page: Page, button: str) -> Response:
+def press(page: Page, button: str | re.Pattern) -> Response:
     """Press a button of the form, and return the answer to the POST it sends."""
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
         page.get_by_role("button", name=button, exact=True).click()
