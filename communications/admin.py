@@ -143,10 +143,24 @@ class ReplyForm(forms.Form):
     document = forms.FileField(required=False)
 
 
+class RichTextarea(forms.Textarea):
+    """The letter's HTML, edited in a rich-text editor (static/js/letter-editor.js over the vendored pell) so
+    that staff need not write tags. The textarea stays the field: without JavaScript it is shown and edited as
+    before, and whatever it sends is sanitised by nh3 on save (communications.services.sanitise)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 18, "cols": 90, "data-rich-text": "letter", **(attrs or {})})
+
+    class Media:
+        css = {"all": ["css/letter-editor.css"]}
+        js = ["vendor/pell/pell.min.js", "js/letter-editor.js"]
+
+
 class CommunicationForm(forms.ModelForm):
     class Meta:
         model = Communication
         fields = ["body", "public_summary"]
+        widgets = {"body": RichTextarea()}
         help_texts = {
             "body": "Refer to each victim by the reference from “People of this letter” (for example "
             "[[person:12]]): the government copy shows the name only with consent to be named to the government, "

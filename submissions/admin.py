@@ -32,6 +32,8 @@ from submissions import selectors, services
 from submissions.models import (
     Attachment,
     Consent,
+    ContactMethod,
+    ContactSafety,
     CurrentSituation,
     Defender,
     Desk,
@@ -40,11 +42,13 @@ from submissions.models import (
     InadmissibleReason,
     Message,
     PriorityFlag,
+    SourceRelationship,
     Status,
     StatusChange,
     Submission,
     ViolationType,
     WorkArea,
+    WrittenConsent,
 )
 from submissions.services import OPEN_STATUSES, StatusConflict
 
@@ -171,6 +175,38 @@ def labels(values, choices) -> str:
     return ", ".join(str(choices(v).label) if v in choices.values else v for v in values) or "-"
 
 
+# The source's own answers as staff read them. The form's choices speak as the source does ("I am the
+# victim", "Do not contact me"); on a staff page that reads as if the office were speaking.
+FOR_STAFF = {
+    "source_relationship": {
+        SourceRelationship.VICTIM: "The source is the victim",
+        SourceRelationship.FAMILY: "A family member of the victim",
+        SourceRelationship.ORGANISATION: "An organisation working with the victim",
+        SourceRelationship.WITNESS: "A witness",
+        SourceRelationship.OTHER: "Other (see the relationship to the victim)",
+    },
+    "contact_method": {
+        ContactMethod.RECEIPT_ONLY: "Not to be contacted: the source checks with the receipt",
+    },
+    "contact_safety": {
+        ContactSafety.SAFE: "Safe to contact",
+        ContactSafety.CAREFUL: "Only with care (see the contact details)",
+        ContactSafety.UNSAFE: "Not safe: do not contact the source",
+    },
+    "written_consent": {
+        WrittenConsent.SOURCE_IS_VICTIM: "The source is the victim",
+        WrittenConsent.WRITTEN: "The victim has given written consent",
+        WrittenConsent.NOT_YET: "Written consent not obtained yet",
+    },
+}
+
+
+def for_staff(obj, field: str) -> str:
+    """A choice the source made, in the third person; the form's own label where it reads the same."""
+    value = getattr(obj, field)
+    return FOR_STAFF[field].get(value) or getattr(obj, f"get_{field}_display")() or "-"
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -203,9 +239,13 @@ class ConsentInline(ReadOnlyInline):
     model = Consent
     verbose_name_plural = "consent (newest last; the newest applies)"
     fields = readonly_fields = [
-        "recorded_at", "contact_government", "public_naming", "written_consent", "withdrawn", "via", "text_version",
-        "language",
+        "recorded_at", "contact_government", "public_naming", "written_consent_words", "withdrawn", "via",
+        "text_version", "language",
     ]  # fmt: skip
+
+    @admin.display(description="written consent")
+    def written_consent_words(self, obj):
+        return for_staff(obj, "written_consent")
 
 
 class MessageInline(ReadOnlyInline):
@@ -320,8 +360,8 @@ class SubmissionAdmin(admin.ModelAdmin):
             "assignee", "created_at", "screened_at", "duplicate_of_link", "related_list", "consent_now",
         ]}),
         ("Source (never disclosed)", {"fields": [
-            "source_name", "source_relationship", "source_relationship_detail", "contact_method", "contact_details",
-            "contact_safety", "notify_email", "language",
+            "source_name", "source_relationship_words", "source_relationship_detail", "contact_method_words",
+            "contact_details", "contact_safety_words", "notify_email", "language",
         ]}),
         ("What happened", {"fields": [
             "violation_words", "violation_other", "situation_words", "incident_date", "incident_dates_detail",
@@ -405,6 +445,19 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="missing elements")
     def missing_words(self, obj):
         return labels(obj.missing_elements, Element)
+
+    # The source's answers in the third person (FOR_STAFF); the labels are the model's verbose names.
+    @admin.display(description="how the source knows the facts")
+    def source_relationship_words(self, obj):
+        return for_staff(obj, "source_relationship")
+
+    @admin.display(description="safe way to contact the source")
+    def contact_method_words(self, obj):
+        return for_staff(obj, "contact_method")
+
+    @admin.display(description="is it safe to contact the source")
+    def contact_safety_words(self, obj):
+        return for_staff(obj, "contact_safety")
 
     @admin.display(description="violations")
     def violation_words(self, obj):

@@ -30,7 +30,9 @@ from portal import outbox, throttle
 
 FORM_TOKEN_SALT = "submissions.form-token"  # noqa: S105 (a namespace for signing, not a secret)
 FORM_TOKEN_MAX_AGE = 24 * 3600
-FORM_TOKEN_POSTS = 40
+# Each move between the form's sections is a post: a source going back and forth over a long report
+# must not run out of posts (and lose the page) before sending it.
+FORM_TOKEN_POSTS = 100
 RECEIPT_REFERENCE_LIMIT = (10, 15 * 60)
 RECEIPT_WAIT_SECONDS = 30
 

@@ -247,14 +247,17 @@ class Submission(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # The source: never disclosed outside the office.
-    source_name = EncryptedCharField(_("your name"))
-    source_relationship = models.CharField(_("how you know the facts"), max_length=16, choices=SourceRelationship)
-    source_relationship_detail = EncryptedCharField(_("your relationship to the victim"), blank=True)
-    contact_method = models.CharField(_("safe way to contact you"), max_length=16, choices=ContactMethod)
-    contact_details = EncryptedTextField(_("contact details"), blank=True)
-    contact_safety = models.CharField(_("is it safe to contact you"), max_length=8, choices=ContactSafety)
-    notify_email = EncryptedCharField(_("email for notifications"), blank=True)
+    # The source: never disclosed outside the office. The names here are what staff read (in the third
+    # person); the intake form asks the source in its own words (submissions.forms).
+    source_name = EncryptedCharField(_("source’s name"))
+    source_relationship = models.CharField(
+        _("how the source knows the facts"), max_length=16, choices=SourceRelationship
+    )
+    source_relationship_detail = EncryptedCharField(_("the source’s relationship to the victim"), blank=True)
+    contact_method = models.CharField(_("safe way to contact the source"), max_length=16, choices=ContactMethod)
+    contact_details = EncryptedTextField(_("the source’s contact details"), blank=True)
+    contact_safety = models.CharField(_("is it safe to contact the source"), max_length=8, choices=ContactSafety)
+    notify_email = EncryptedCharField(_("the source’s email for notifications"), blank=True)
 
     # What happened.
     violation_types = ArrayField(models.CharField(max_length=24, choices=ViolationType.choices))
@@ -273,9 +276,11 @@ class Submission(models.Model):
     steps_taken = EncryptedTextField(_("steps already taken"), blank=True)
 
     # What the source confirms.
-    good_faith = models.BooleanField(default=False)
-    direct_knowledge = models.BooleanField(default=False)
-    media_only = models.BooleanField(default=False)
+    good_faith = models.BooleanField(_("the source acts in good faith"), default=False)
+    direct_knowledge = models.BooleanField(
+        _("the source knows the facts directly or from a trusted source"), default=False
+    )
+    media_only = models.BooleanField(_("based only on media reports"), default=False)
 
     # Screening (submissions.screening) and triage.
     screened_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,9 +1,10 @@
 """The public intake form and the receipt pages.
 
-No JavaScript needed: the form has two steps (the report, then attachments
-and a review), and every button posts the whole form back, so nothing typed
-is lost between steps or after an error. Nothing is stored until the final
-submit: a draft never reaches the database.
+No JavaScript needed: the form has two steps (the report, in sections, then
+attachments and a review), and every button posts the whole report back (the
+section on screen as fields, the rest as a signed draft: submissions.sections),
+so nothing typed is lost between sections, steps or after an error. Nothing is
+stored until the final submit: a draft never reaches the database.
 """
 
 import contextlib
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import throttle
 from portal.cache import RedisUnavailable
 from submissions import consent as consent_texts
-from submissions import limits, services
+from submissions import limits, sections, services
 from submissions.attachments import AttachmentRejected, check_files
 from submissions.forms import (
     AttachmentsForm,
@@ -64,15 +65,20 @@ def _consent_texts() -> dict:
     return consent_texts.TEXTS[consent_texts.CURRENT_VERSION]
 
 
-def _report_forms(data=None, initial: dict | None = None) -> dict:
-    """The step-one forms, bound to `data`, or unbound showing `initial` values."""
-    initial = initial or {}
-    return {
-        "source": SourceForm(data, prefix="source", initial=initial.get("source")),
-        "defenders": DefenderFormSet(data, prefix="defender", initial=initial.get("defenders")),
-        "incident": IncidentForm(data, prefix="incident", initial=initial.get("incident")),
-        "consent": ConsentForm(data, prefix="consent", initial=initial.get("consent"), texts=_consent_texts()),
-    }
+def _section_form(section: str, data=None, initial=None):
+    """The form (or, for the defenders, the formset) of one section, bound to `data` or showing `initial`."""
+    if section == "source":
+        return SourceForm(data, prefix="source", initial=initial)
+    if section == "defenders":
+        return DefenderFormSet(data, prefix="defender", initial=initial)
+    if section == "incident":
+        return IncidentForm(data, prefix="incident", initial=initial)
+    return ConsentForm(data, prefix="consent", initial=initial, texts=_consent_texts())
+
+
+def _report_forms(data=None) -> dict:
+    """The step-one forms, bound to `data`."""
+    return {section: _section_form(section, data) for section in sections.SECTIONS}
 
 
 def _typed_values(form) -> dict:
@@ -82,27 +88,29 @@ def _typed_values(form) -> dict:
     }
 
 
-def _values_of(data, *, drop_defender: int | None = None, add_defender: bool = False) -> dict:
-    """What was typed, as initial values for unbound forms (no error messages shown)."""
-    forms = _report_forms(data)
-    defenders = [_typed_values(form) for form in forms["defenders"].forms]
-    if drop_defender is not None and len(defenders) > 1 and 0 <= drop_defender < len(defenders):
-        defenders.pop(drop_defender)
-    if add_defender and len(defenders) < DefenderFormSet.max_num:
-        defenders.append({})
-    return {
-        "source": _typed_values(forms["source"]),
-        "defenders": defenders,
-        "incident": _typed_values(forms["incident"]),
-        "consent": _typed_values(forms["consent"]),
-    }
+def _section_values(data, section: str):
+    """What was typed in one section, as posted in `data`."""
+    form = _section_form(section, data)
+    if section == "defenders":
+        return [_typed_values(defender) for defender in form.forms]
+    return _typed_values(form)
 
 
-def _unbound_forms(values: dict) -> dict:
-    forms = _report_forms(initial=values)
-    # The formset shows one form per initial row; min_num adds one when empty.
-    forms["defenders"].extra = 0
-    return forms
+def _posted_values(data) -> tuple[dict, str | None]:
+    """Every answer of the report, and the section the post came from (None for a whole report).
+
+    A section's page posts its own fields and the signed draft of the others; a post with neither
+    (an older page, a script) carries the whole report as fields.
+    """
+    section = data.get("section")
+    section = section if section in sections.SECTIONS else None
+    values = sections.draft_loads(data.get("draft", ""))
+    if values is None and section is None and "draft" not in data:
+        return {name: _section_values(data, name) for name in sections.SECTIONS}, None
+    values = values or sections.values_empty()
+    if section is not None:
+        values[section] = _section_values(data, section)
+    return values, section
 
 
 def _plain(field, message: str) -> str:
@@ -119,10 +127,9 @@ def _summary_line(label: str, message: str) -> str:
     return f"{label} {message}" if label.endswith(("?", ".", "!")) else f"{label}: {message}"
 
 
-def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
+def _error_summary(forms, non_form_errors=()) -> list[dict]:
     errors = []
-    every = [forms["source"], *forms["defenders"].forms, forms["incident"], forms["consent"], *extra_forms]
-    for form in every:
+    for form in forms:
         for name, messages in form.errors.items():
             if name == "__all__":
                 errors += [{"anchor": "", "label": "", "message": message} for message in messages]
@@ -136,12 +143,40 @@ def _error_summary(forms: dict, extra_forms=()) -> list[dict]:
                  "line": _summary_line(field.label, _plain(field, message))}
                 for message in messages
             ]  # fmt: skip
-    errors += [{"anchor": "", "label": "", "message": message} for message in forms["defenders"].non_form_errors()]
+    errors += [{"anchor": "", "label": "", "message": message} for message in non_form_errors]
     return errors
 
 
-def _render_step_one(request, forms: dict, *, errors=(), status=200):
-    context = {"forms": forms, "errors": list(errors), "step": 1, "token": _token(request)}
+def _section_errors(section: str, form) -> list[dict]:
+    if section == "defenders":
+        return _error_summary(form.forms, form.non_form_errors())
+    return _error_summary([form])
+
+
+def _render_section(request, values: dict, section: str, *, form=None, problems=(), status=200):
+    """One section of step one: `form` bound with its errors, or else unbound showing the answers so far."""
+    if form is None and values.get("checked"):
+        # Once the review was asked for, a section shows what is still to correct wherever the source goes.
+        forms = _report_forms(sections.form_data(values))
+        problems = [name for name in sections.SECTIONS if not forms[name].is_valid()]
+        form = forms[section] if section in problems else None
+    if form is None:
+        form = _section_form(section, initial=values[section])
+        if section == "defenders":
+            form.extra = 0  # one form per defender typed; min_num adds one when there is none
+    previous, following = sections.neighbours(section)
+    context = {
+        "section": section,
+        "form": form,
+        "sections": sections.section_list(section, problems),
+        "previous": previous,
+        "following": following,
+        # The other sections' answers travel with the page; the one on screen travels as its fields.
+        "draft": sections.draft_dumps({**values, section: sections.values_empty()[section]}),
+        "errors": _section_errors(section, form) if form.is_bound else [],
+        "step": 1,
+        "token": _token(request),
+    }
     return _private(render(request, "submissions/submit.html", context, status=status))
 
 
@@ -155,15 +190,56 @@ def _token(request) -> str:
 
 
 def _empty_form(request):
-    # The empty form is the same for everyone in a language: render the
-    # crispy forms once per process and language, then reuse the HTML.
+    # The empty first section is the same for everyone in a language: render the
+    # crispy form once per process and language, then reuse the HTML.
     language = get_language()
     if language not in _empty_form_cache:
         _empty_form_cache[language] = render_to_string(
-            "submissions/_report_fields.html", {"forms": _report_forms()}, request=None
+            "submissions/_section_fields.html", {"section": "source", "form": _section_form("source")}, request=None
         )
-    context = {"cached_fields": _empty_form_cache[language], "step": 1, "token": _token(request), "errors": []}
+    first = sections.SECTIONS[0]
+    context = {
+        "cached_fields": _empty_form_cache[language],
+        "section": first,
+        "sections": sections.section_list(first),
+        "previous": None,
+        "following": sections.neighbours(first)[1],
+        "draft": sections.draft_dumps(sections.values_empty()),
+        "step": 1,
+        "token": _token(request),
+        "errors": [],
+    }
     return _private(render(request, "submissions/submit.html", context))
+
+
+def _moved(request, values: dict, section: str | None, action: str):
+    """The page a move within step one leads to, or None if the action asks for the review or the submit."""
+    if action == "add_defender":
+        if len(values["defenders"]) < DefenderFormSet.max_num:
+            values["defenders"].append({})
+        return _render_section(request, values, "defenders")
+    if action.startswith("remove_defender_"):
+        index = action.removeprefix("remove_defender_")
+        drop = int(index) if index.isdecimal() and len(index) <= 2 else None
+        if drop is not None and len(values["defenders"]) > 1 and drop < len(values["defenders"]):
+            values["defenders"].pop(drop)
+        return _render_section(request, values, "defenders")
+    if action.startswith("goto_") and action.removeprefix("goto_") in sections.SECTIONS:
+        return _render_section(request, values, action.removeprefix("goto_"))
+    if action == "edit":
+        return _render_section(request, values, sections.SECTIONS[0])
+    if section is None:
+        return None
+    previous, following = sections.neighbours(section)
+    if action == "back":
+        return _render_section(request, values, previous or section)
+    if action == "next" and following is not None:
+        # Going on checks the section left; going back or to another section never does.
+        form = _section_form(section, sections.form_data(values))
+        if not form.is_valid():
+            return _render_section(request, values, section, form=form, problems=[section], status=400)
+        return _render_section(request, values, following)
+    return None
 
 
 @never_cache
@@ -175,34 +251,39 @@ def submit(request):
 
     if not limits.form_post_allowed(request, _token(request)):
         return _private(render(request, "submissions/too_many.html", {"per_form": True}, status=429))
-    action = request.POST.get("action", "review")
-    if action == "add_defender":
-        return _render_step_one(request, _unbound_forms(_values_of(request.POST, add_defender=True)))
-    if action.startswith("remove_defender_"):
-        index = action.removeprefix("remove_defender_")
-        drop = int(index) if index.isdecimal() and len(index) <= 2 else None
-        return _render_step_one(request, _unbound_forms(_values_of(request.POST, drop_defender=drop)))
-    if action == "edit":
-        return _render_step_one(request, _unbound_forms(_values_of(request.POST)))
+    values, section = _posted_values(request.POST)
+    action = request.POST.get("action") or ("next" if section else "review")
+    moved = _moved(request, values, section, action)
+    if moved is not None:
+        return moved
 
-    forms = _report_forms(request.POST)
-    if not all(form.is_valid() for form in forms.values()):
-        return _render_step_one(request, forms, errors=_error_summary(forms), status=400)
+    forms = _report_forms(sections.form_data(values))
+    problems = [name for name in sections.SECTIONS if not forms[name].is_valid()]
+    if problems:
+        values["checked"] = True
+        # Each error is shown on its own section: the one on screen if it has any, else the first.
+        shown = section if section in problems else problems[0]
+        return _render_section(request, values, shown, form=forms[shown], problems=problems, status=400)
 
+    draft = sections.draft_dumps(values)
     if action != "submit":
-        return _render_review(request, forms, AttachmentsForm(prefix="attachments"))
+        return _render_review(request, forms, draft, AttachmentsForm(prefix="attachments"))
     # The cheap checks come first: no attachment is opened for a post they refuse.
     token = _token(request)
     if token != request.POST.get("token"):
-        return _render_review(request, forms, AttachmentsForm(prefix="attachments"), notice="expired", status=400)
+        return _render_review(
+            request, forms, draft, AttachmentsForm(prefix="attachments"), notice="expired", status=400
+        )
     if not limits.form_token_waited(token, settings.FORM_MIN_FILL_SECONDS):
-        return _render_review(request, forms, AttachmentsForm(prefix="attachments"), notice="too_fast", status=400)
+        return _render_review(
+            request, forms, draft, AttachmentsForm(prefix="attachments"), notice="too_fast", status=400
+        )
     if not limits.submit_allowed_for_client(request):
         return _private(render(request, "submissions/too_many.html", status=429))
     attachments_form = AttachmentsForm(request.POST, request.FILES, prefix="attachments")
     checked = _checked_attachments(request, attachments_form)
     if checked is None:
-        return _render_review(request, forms, attachments_form, status=400)
+        return _render_review(request, forms, draft, attachments_form, status=400)
     token = limits.form_token_nonce(token)
     if not _first_use(token):
         return _private(render(request, "submissions/already_submitted.html", status=409))
@@ -257,14 +338,16 @@ def _checked_attachments(request, form) -> list | None:
     return checked if form.is_valid() else None
 
 
-def _render_review(request, forms, attachments_form, *, notice: str = "", status=200):
+def _render_review(request, forms, draft: str, attachments_form, *, notice: str = "", status=200):
     context = {
         "notice": notice,
         "forms": forms,
+        "draft": draft,
+        "sections": sections.section_list(""),
         "attachments_form": attachments_form,
         # The choice travels with the review page; on a page shown again it keeps what was chosen.
         "passphrase_form": PassphraseKindForm(request.POST if "passphrase_kind" in request.POST else None),
-        "errors": _error_summary(forms, [attachments_form]),
+        "errors": _error_summary([attachments_form]),
         "step": 2,
         "token": _token(request),
     }

@@ -31,6 +31,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REFERENCE = re.compile(r"^HRD-[0-9A-Z]{5}-[0-9A-Z]{5}$")
 PASSPHRASE = re.compile(r"^[a-z-]+( [a-z-]+){5}$")
 CONTINUE = "Continue to attachments and review"
+NEXT = "Next"
+SECTION_BUTTONS = {
+    "source": "1. About you",
+    "defenders": "2. The defenders concerned",
+    "incident": "3. What happened",
+    "consent": "4. Consent and confirmation",
+}
+PREFIXES = {"source": "source-", "defenders": "defender-", "incident": "incident-", "consent": "consent-"}
 ADD_DEFENDER = "Add another person, group or organisation"
 # A field no person sees or fills in, and the hidden bookkeeping of the form.
 NOT_TYPED = {"token", "consent-website"}
@@ -122,14 +130,33 @@ def fill_consent(page: Page) -> None:
     ).check()
 
 
-def fill_report(page: Page, *, description: str = NARRATIVE) -> None:
+def fill_report(page: Page, *, description: str = NARRATIVE, second_defender: bool = False) -> None:
+    """Every section in turn, moving on with Next; the page is left on the last section."""
     fill_about_you(page)
+    press(page, NEXT)
     fill_defender(page, 1, DEFENDER_NAME, remote=True)
+    if second_defender:
+        # A group of lawyers: a second defender, added without any script.
+        press(page, ADD_DEFENDER)
+        expect(page.get_by_role("group", name="Defender 2", exact=True)).to_be_visible()
+        fill_defender(page, 2, SECOND_DEFENDER_NAME)
+    press(page, NEXT)
     fill_what_happened(page, description=description)
+    # Next checks the section: with the description left out, move on with the list of sections.
+    press(page, NEXT if description else SECTION_BUTTONS["consent"])
     fill_consent(page)
 
 
-def press(page: Page, button: str) -> Response:
+def go_to(page: Page, section: str) -> Response:
+    """Move to a section with the list of sections (its button may add "(to correct)")."""
+    return press(page, re.compile("^" + re.escape(SECTION_BUTTONS[section])))
+
+
+def of_section(data: dict, section: str) -> dict:
+    return {name: value for name, value in data.items() if name.startswith(PREFIXES[section]) or name == "token"}
+
+
+def press(page: Page, button: str | re.Pattern) -> Response:
     """Press a button of the form, and return the answer to the POST it sends."""
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
         page.get_by_role("button", name=button, exact=True).click()
@@ -164,6 +191,14 @@ def assert_form_shows(page: Page, data: dict) -> None:
             expect(controls, f"{name} should keep what was typed").to_have_value(value)
 
 
+def assert_every_section_shows(page: Page, data: dict) -> None:
+    """Each section, reached with the list of sections, shows its answers in `data`."""
+    for section in SECTION_BUTTONS:
+        if page.locator(f'input[name="section"][value="{section}"]').count() == 0:
+            go_to(page, section)
+        assert_form_shows(page, of_section(data, section))
+
+
 def assert_private(response: Response) -> None:
     """Neither kept in a cache nor announced to another site."""
     assert "no-store" in response.headers["cache-control"].split(", "), response.headers["cache-control"]
@@ -183,9 +218,9 @@ def test_a_form_posted_by_the_browser_passes_the_csrf_check(any_page, live_serve
     page = any_page
     page.goto(live_server.url + "/submit/")
 
-    response = press(page, CONTINUE)
+    response = press(page, NEXT)
 
-    assert response.status == 400  # the empty form's validation errors, not a CSRF refusal
+    assert response.status == 400  # the empty section's validation errors, not a CSRF refusal
     expect(page.locator("#error-summary")).to_be_visible()
 
 
@@ -201,11 +236,7 @@ def test_a_person_reports_a_complete_case_and_gets_a_receipt(any_page, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a violation against a human rights defender")
     assert_no_axe_violations(page)
 
-    fill_report(page)
-    # A group of lawyers: a second defender, added without any script.
-    press(page, ADD_DEFENDER)
-    expect(page.get_by_role("group", name="Defender 2", exact=True)).to_be_visible()
-    fill_defender(page, 2, SECOND_DEFENDER_NAME)
+    fill_report(page, second_defender=True)
     press(page, CONTINUE)
 
     # The review: every answer shown, nothing stored yet.
@@ -268,10 +299,9 @@ def test_a_person_reports_a_complete_case_and_gets_a_receipt(any_page, live_serv
 def test_defenders_are_added_and_removed_without_losing_an_answer(any_page, live_server):
     page = any_page
     page.goto(live_server.url + "/submit/")
-    fill_report(page)
+    fill_report(page, second_defender=True)
+    go_to(page, "defenders")
 
-    press(page, ADD_DEFENDER)
-    fill_defender(page, 2, SECOND_DEFENDER_NAME)
     press(page, ADD_DEFENDER)
     expect(page.locator("fieldset.defender")).to_have_count(3)
     page.get_by_role("group", name="Defender 3", exact=True).get_by_label(
@@ -282,7 +312,8 @@ def test_defenders_are_added_and_removed_without_losing_an_answer(any_page, live
 
     expect(page.locator("fieldset.defender")).to_have_count(2)
     expect(page.get_by_text("Someone added by mistake")).to_have_count(0)
-    assert_form_shows(page, the_case(defenders=2))
+    assert_every_section_shows(page, the_case(defenders=2))
+    go_to(page, "defenders")
 
     # Removing the first one moves the second up, with all its answers.
     press(page, "Remove defender 1")
@@ -292,7 +323,7 @@ def test_defenders_are_added_and_removed_without_losing_an_answer(any_page, live
     second_only = the_case()
     second_only["defender-0-name"] = SECOND_DEFENDER_NAME
     second_only["defender-0-remote_area"] = ""
-    assert_form_shows(page, second_only)
+    assert_every_section_shows(page, second_only)
     assert Submission.objects.count() == 0
 
 
@@ -319,7 +350,9 @@ def test_a_missing_description_is_summarised_linked_and_nothing_typed_is_lost(an
     field = page.locator("#div_id_incident-description")
     expect(field).to_contain_text("This field is required.")
     expect(description).to_have_attribute("aria-invalid", "true")
-    assert_form_shows(page, the_case() | {"incident-description": ""})
+    # Shown on its own section, the first with a problem; every other answer is kept.
+    expect(page.locator('input[name="section"]')).to_have_value("incident")
+    assert_form_shows(page, of_section(the_case() | {"incident-description": ""}, "incident"))
     assert_no_axe_violations(page)
 
     link.click()
@@ -328,6 +361,7 @@ def test_a_missing_description_is_summarised_linked_and_nothing_typed_is_lost(an
 
     # Corrected, the same form goes on to the review, with nothing lost on the way.
     description.fill(NARRATIVE)
+    press(page, NEXT)
     press(page, CONTINUE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Attachments and review")
     assert NARRATIVE in review_text(page)
@@ -338,9 +372,7 @@ def test_a_missing_description_is_summarised_linked_and_nothing_typed_is_lost(an
 def test_changing_the_answers_from_the_review_keeps_everything(any_page, live_server):
     page = any_page
     page.goto(live_server.url + "/submit/")
-    fill_report(page)
-    press(page, ADD_DEFENDER)
-    fill_defender(page, 2, SECOND_DEFENDER_NAME)
+    fill_report(page, second_defender=True)
     press(page, CONTINUE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Attachments and review")
 
@@ -348,7 +380,7 @@ def test_changing_the_answers_from_the_review_keeps_everything(any_page, live_se
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a violation against a human rights defender")
     expect(page.locator("#error-summary")).to_have_count(0)
-    assert_form_shows(page, the_case(defenders=2))
+    assert_every_section_shows(page, the_case(defenders=2))
 
     # And forward again: the same answers are reviewed.
     press(page, CONTINUE)
@@ -360,17 +392,24 @@ def test_changing_the_answers_from_the_review_keeps_everything(any_page, live_se
 def test_an_empty_form_sent_as_is_shows_every_error_accessibly(any_page, live_server):
     page = any_page
     page.goto(live_server.url + "/submit/")
+    go_to(page, "consent")
 
     press(page, CONTINUE)
 
-    summary = page.locator("#error-summary")
-    expect(summary).to_be_visible()
-    links = summary.get_by_role("link")
-    assert links.count() >= 10
-    for index in range(links.count()):
-        target = links.nth(index).get_attribute("href")
-        expect(page.locator(target), f"{target} is linked from the summary").to_have_count(1)
-    assert_no_axe_violations(page)
+    # Each section shows its own errors, linked to fields on that page.
+    linked = 0
+    for section in SECTION_BUTTONS:
+        if page.locator(f'input[name="section"][value="{section}"]').count() == 0:
+            go_to(page, section)
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_visible()
+        links = summary.get_by_role("link")
+        linked += links.count()
+        for index in range(links.count()):
+            target = links.nth(index).get_attribute("href")
+            expect(page.locator(target), f"{target} is linked from the summary").to_have_count(1)
+        assert_no_axe_violations(page)
+    assert linked >= 10
 
 
 # --- In Russian -----------------------------------------------------------
@@ -407,7 +446,11 @@ def test_the_russian_form_is_in_russian_and_accessible_empty_and_in_error(any_pa
     assert_no_axe_violations(page)
 
     case = the_case() | {"incident-description": ""}
-    fill_by_name(page, case)
+    for section in SECTION_BUTTONS:
+        fill_by_name(page, of_section(case, section))
+        if section != "consent":
+            # Going on from "What happened" with its description left empty: the section list moves on unchecked.
+            press(page, "Далее" if section != "incident" else "4. Согласие и подтверждение")
     press(page, "Перейти к вложениям и проверке")
 
     expect(page).to_have_url(live_server.url + "/ru/submit/")
@@ -416,12 +459,15 @@ def test_the_russian_form_is_in_russian_and_accessible_empty_and_in_error(any_pa
     expect(summary.get_by_role("link")).to_have_count(1)
     expect(summary.get_by_role("link")).to_contain_text("Что произошло")
     expect(page.locator("#div_id_incident-description .invalid-feedback")).to_be_visible()
-    assert_form_shows(page, case)
+    assert_form_shows(page, of_section(case, "incident"))
+    assert_no_axe_violations(page)
+    press(page, "1. О вас")
+    assert_form_shows(page, of_section(case, "source"))
     assert_no_axe_violations(page)
 
     # Everything left empty: every error, in Russian, still accessible.
     page.goto(live_server.url + "/ru/submit/")
-    press(page, "Перейти к вложениям и проверке")
+    press(page, "Далее")
     expect(summary).to_be_visible()
     assert "This field is required" not in summary.inner_text()
     assert_no_axe_violations(page)

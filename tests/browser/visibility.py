@@ -31,3 +31,14 @@ def assert_usable_at_every_width(page: Page, control: Locator) -> None:
         page.set_viewport_size({"width": width, "height": HEIGHT})
         assert_in_view(page, control)
     page.set_viewport_size({"width": 1280, "height": HEIGHT})
+
+
+def assert_seen_at_every_width(page: Page, control) -> None:
+    """In view once scrolled to, at each width. Scrolled to the middle of the screen, at once (the portal's
+    Bootstrap scrolls smoothly): a control a fraction of a pixel under the bottom edge is "in view" for the
+    browser's own scrolling, which then does not move, and is measured as out of the viewport."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        control.evaluate("(control) => control.scrollIntoView({block: 'center', behavior: 'instant'})")
+        assert_in_view(page, control, scroll=False)
+    page.set_viewport_size({"width": 1280, "height": HEIGHT})

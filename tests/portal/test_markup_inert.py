@@ -26,9 +26,10 @@ from communications import services as communications
 from communications import stats as archive_stats
 from submissions import services
 from submissions.models import Submission
+from submissions.sections import SECTIONS
 from tests.portal.hostile import live_markup, payload, shows_as_text
 from tests.support.factories import make_staff_user
-from tests.support.intake import report_data
+from tests.support.intake import press, report_data
 from tests.support.staff import login_staff, make_intake_officer, make_rapporteur
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +120,14 @@ def test_markup_in_every_field_of_a_report_stays_inert_on_each_step_of_the_form(
     assert with_an_error.status_code == 400
     assert review.status_code == edit.status_code == added.status_code == 200
     assert rejected_file.status_code == 400
-    for name, response in [("error", with_an_error), ("review", review), ("edit", edit), ("added", added)]:
-        assert_inert(response.content.decode(), *typed, where=name)
+    assert_inert(review.content.decode(), *typed, where="review")
+    # The form in sections: each page shows one section and carries the others in a signed draft.
+    for name, response in [("error", with_an_error), ("edit", edit), ("added", added)]:
+        assert_inert(response.content.decode(), where=name)
+        sections = [press(client, response, f"goto_{section}").content.decode() for section in SECTIONS]
+        for page in sections:
+            assert_inert(page, where=name)
+        assert_inert("".join(sections), *typed, where=name)
     assert_inert(rejected_file.content.decode(), *typed, where="rejected file")
     assert html.escape(MARKUP_FILE_NAME) in rejected_file.content.decode()  # named in the message, as text
     assert Submission.objects.count() == 0

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.support.intake import report_data
+from tests.support.intake import press, report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,6 @@ def test_the_summary_is_in_russian_on_russian_pages(client):
 
 
 def test_the_consent_question_is_the_label_in_full(client):
-    html = client.get("/submit/").content.decode()
+    html = press(client, client.get("/submit/"), "goto_consent").content.decode()
     label = re.search(r"<legend[^>]*>\s*(Does the victim agree that the Special Rapporteur sends[^<]*)<", html)
     assert label, "the question is the group's legend"

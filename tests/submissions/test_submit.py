@@ -5,7 +5,15 @@ from django.core.cache import cache
 
 from submissions.consent import CURRENT_VERSION
 from submissions.models import Consent, Defender, StatusChange, Submission
-from tests.support.intake import DEFENDER_NAME, NARRATIVE, SECOND_DEFENDER_NAME, SOURCE_NAME, report_data, submit_case
+from tests.support.intake import (
+    DEFENDER_NAME,
+    NARRATIVE,
+    SECOND_DEFENDER_NAME,
+    SOURCE_NAME,
+    press,
+    report_data,
+    submit_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +46,25 @@ def test_the_form_is_in_russian_under_ru(client):
     assert '<html lang="ru">' in response.content.decode()
 
 
+def every_section(client, response) -> str:
+    """The pages of all the sections, reached from `response`'s page with the section list."""
+    return "".join(
+        press(client, response, f"goto_{section}").content.decode()
+        for section in ("source", "defenders", "incident", "consent")
+    )
+
+
 def test_a_validation_error_keeps_every_value_typed(client):
     data = report_data(**{"incident-description": "", "consent-public_naming": ""})
 
     response = client.post("/submit/", {**data, "action": "review"})
 
     assert response.status_code == 400
+    # The first section with a problem is shown with its errors; each other section shows its own.
     html = response.content.decode()
     assert 'id="error-summary"' in html
     assert 'href="#id_incident-description"' in html
+    html = every_section(client, response)
     assert 'href="#id_consent-public_naming_0"' in html
     for value in (SOURCE_NAME, DEFENDER_NAME, "signal-contact-8899", "Khorog, Gorno-Badakhshan"):
         assert value in html
@@ -67,10 +85,12 @@ def test_review_shows_everything_and_stores_nothing(client):
 
 
 def test_going_back_from_review_keeps_the_answers(client):
-    response = client.post("/submit/", {**report_data(), "action": "edit"})
+    review = client.post("/submit/", {**report_data(), "action": "review"})
+
+    response = press(client, review, "edit")
 
     assert response.status_code == 200
-    html = response.content.decode()
+    html = every_section(client, response)
     assert "error-summary" not in html
     assert NARRATIVE in html and DEFENDER_NAME in html
 

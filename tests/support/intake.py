@@ -1,6 +1,7 @@
 """A complete case as the intake form posts it, with values easy to search for."""
 
 import time
+from html.parser import HTMLParser
 
 from submissions.limits import form_token_new
 
@@ -75,3 +76,94 @@ def submit_case(client, **overrides):
     response = client.post("/submit/", {**data, "action": "review"})
     assert response.status_code == 200, response.content.decode()[:2000]
     return client.post("/submit/", {**data, "action": "submit"})
+
+
+# --- Moving through the sections of the form, as a browser without JavaScript does ---------------
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser would post from the page's intake form, with what they hold now."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+        self._in_form = False
+        self._select: str | None = None
+        self._select_options: list[tuple[str, bool]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method") == "post" and "submit" in (attrs.get("action") or ""):
+            self._in_form = True
+        if not self._in_form or ("name" not in attrs and tag != "option"):
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "file", "button"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((attrs["name"], attrs.get("value", "on" if kind in ("checkbox", "radio") else "")))
+        elif tag == "select":
+            self._select, self._select_options = attrs["name"], []
+        elif tag == "option" and self._select is not None:
+            self._select_options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea":
+            self._textarea, self._text = attrs["name"], []
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select is not None:
+            chosen = [value for value, selected in self._select_options if selected] or [self._select_options[0][0]]
+            self.fields.append((self._select, chosen[0]))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            # The newline right after <textarea> is not part of the value.
+            self.fields.append((self._textarea, text.removeprefix("\r\n").removeprefix("\n")))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+
+def page_fields(response) -> dict:
+    """What the browser would post from the form on this page, before anything is changed."""
+    reader = _FormFields()
+    reader.feed(response.content.decode())
+    fields: dict = {}
+    for name, value in reader.fields:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def press(client, response, action: str, url: str = "/submit/", **changes):
+    """Press a button of the form on `response`'s page, after changing the fields in `changes`."""
+    data = page_fields(response) | changes
+    return client.post(url, {**data, "action": action})
+
+
+def section_data(data: dict, section: str) -> dict:
+    """The fields of one section in POST data such as report_data()'s."""
+    prefix = {"source": "source-", "defenders": "defender-", "incident": "incident-", "consent": "consent-"}[section]
+    return {name: value for name, value in data.items() if name.startswith(prefix)}
+
+
+def submit_in_sections(client, data: dict, url: str = "/submit/"):
+    """Fill in each section of a fresh form with `data`, press Next through them, and return the review page."""
+    page = client.get(url)
+    for section in ("source", "defenders", "incident", "consent"):
+        changes = section_data(data, section)
+        if section == "source" and "token" in data:
+            changes["token"] = data["token"]  # the form as fetched a while ago (past the minimum fill time)
+        if section == "defenders":
+            # A second defender's fields exist once "Add another" was pressed.
+            for _more in range(int(data["defender-TOTAL_FORMS"]) - 1):
+                page = press(client, page, "add_defender", url)
+        action = "review" if section == "consent" else "next"
+        page = press(client, page, action, url, **changes)
+    return page
