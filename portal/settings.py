@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "portal.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.KeyringMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -180,6 +181,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "portal.passwords.RepeatedWordValidator"},
+    # Not a check: makes the person's key anew under the new password (portal.sealing).
+    {"NAME": "portal.sealing.RewrapOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "en"

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal import throttle
+from portal import sealing, throttle
 from portal.cache import RedisUnavailable
 from submissions import consent as consent_texts
 from submissions import limits, services
@@ -318,6 +318,8 @@ def receipt_login(request):
             request.session[RECEIPT_SESSION_KEY] = submission.pk
             request.session[RECEIPT_SESSION_STARTED] = int(time.time())
             request.session.set_expiry(RECEIPT_SESSION_SECONDS)
+            if submission.receipt_keyring is not None:
+                sealing.remember(request, submission.receipt_keyring)
             return redirect("submissions:receipt_case")
         form.add_error(None, _("The reference or the passphrase is not right. Check both and try again."))
         return _private(render(request, "submissions/receipt_login.html", context, status=400))
