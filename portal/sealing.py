@@ -225,8 +225,14 @@ def _open(case_key_id: int, box: bytes) -> bytes | None:
         return None
 
 
+# What a shredded case's columns hold: nothing (submissions.services.submission_shred).
+SHREDDED_TEXT, SHREDDED_BYTES = Sealed(""), Sealed(b"")
+
+
 def open_text(raw: str):
     """The text of a stored value, or Sealed(raw) if this context cannot open it."""
+    if raw == "":
+        return ""
     if not raw.startswith(TEXT_PREFIX):
         return crypto.decrypt(raw.encode()).decode()  # a value from before case keys
     key_id, _, box = raw[len(TEXT_PREFIX) :].partition(":")
@@ -235,6 +241,8 @@ def open_text(raw: str):
 
 
 def open_bytes(raw: bytes):
+    if raw == b"":
+        return b""
     if not raw.startswith(BINARY_PREFIX):
         return crypto.decrypt(raw)
     start = len(BINARY_PREFIX)

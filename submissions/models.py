@@ -252,6 +252,9 @@ class Submission(models.Model):
         "portal.CaseKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="submission"
     )
 
+    # When its content was destroyed (retention, or the source's request): its key and ciphertext are gone.
+    shredded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     # The source: never disclosed outside the office.
     source_name = SealedCharField(_("your name"))
     source_relationship = models.CharField(_("how you know the facts"), max_length=16, choices=SourceRelationship)

@@ -233,7 +233,8 @@ def receipt_authenticate(*, reference: str, passphrase: str) -> Submission | Non
 
     The submission comes with `receipt_keyring`: the key its receipt opens it with (portal.sealing).
     """
-    submission = Submission.objects.filter(reference=reference).first() if reference else None
+    found = Submission.objects.filter(reference=reference, shredded_at__isnull=True) if reference else None
+    submission = found.first() if found is not None else None
     stored = submission.passphrase_hash if submission else passphrase_hash("HRD-00000-00000", "")
     form = matching_form(stored, reference, passphrase)
     if form is None or submission is None:
@@ -559,3 +560,91 @@ def _screen_after_commit(submission_id: int) -> None:
     from submissions.tasks import screen_submission
 
     screen_submission.delay_on_commit(submission_id)
+
+
+# --- Retention: destroying a case ---------------------------------------------------------------
+
+
+def submission_shred(*, submission: Submission, reason: str) -> bool:
+    """Destroy a case's content: its key (sealed for the office and for the receipt), every sealed value,
+    its messages, attachments and name fingerprints. What stays has no personal data: the reference,
+    dates, statuses, consent answers and codes, so that letters and counts keep their links. An audit row
+    records it (reason: a code). False if it was shredded already.
+    """
+    from portal.audit import audit_record
+    from portal.models import CaseKey
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().filter(pk=submission.pk, shredded_at__isnull=True).first()
+        if locked is None:
+            return False
+        empty = dict.fromkeys(sealing.sealed_fields(Submission), sealing.SHREDDED_TEXT)
+        Submission.objects.filter(pk=locked.pk).update(shredded_at=now, **empty)
+        empty = dict.fromkeys(sealing.sealed_fields(Defender), sealing.SHREDDED_TEXT)
+        Defender.objects.filter(submission=locked).update(**empty)
+        StatusChange.objects.filter(submission=locked).update(reason=sealing.SHREDDED_TEXT)
+        Attachment.objects.filter(submission=locked).delete()
+        Message.objects.filter(submission=locked).delete()
+        NameFingerprint.objects.filter(submission=locked).delete()
+        if locked.case_key_id is not None:
+            CaseKey.objects.filter(pk=locked.case_key_id).update(
+                sealed_private_key=None, source_private_key=None, destroyed_at=now
+            )
+        audit_record(user=None, obj=locked, fields=[reason], action="shredded")
+    logger.info("submission %s shredded (%s)", submission.pk, reason)
+    return True
+
+
+def submission_delete_requested(*, submission: Submission, language: str) -> None:
+    """The source asked, with the receipt, that the case be destroyed: consent is withdrawn first (so that
+    every public record stops naming the victims at once, and staff are alerted), then it is shredded."""
+    with transaction.atomic():
+        if not (submission.current_consent() and submission.current_consent().withdrawn):
+            consent_withdraw(submission=submission, language=language)
+        if submission.status in OPEN_STATUSES or submission.status == Status.ACCEPTED:
+            submission_status_change(
+                submission=submission,
+                to_status=Status.CLOSED,
+                from_statuses=[*OPEN_STATUSES, Status.ACCEPTED],
+                actor="source",
+                reason="The source asked for the case to be deleted",
+            )
+        submission_shred(submission=submission, reason="source-request")
+
+
+def cases_due_for_shredding(*, now=None) -> list[tuple[int, str]]:
+    """(submission id, rule) of every case past its retention period (settings.RETENTION_DAYS), counted
+    from its last status change or, for a withdrawal, from the withdrawal."""
+    from django.conf import settings
+    from django.db.models import Max, OuterRef, Subquery
+
+    now = now or timezone.now()
+    due = []
+    alive = Submission.objects.filter(shredded_at__isnull=True)
+    last_change = alive.annotate(last_change=Max("status_changes__created_at"))
+    for status, days in settings.RETENTION_DAYS.items():
+        if status == "withdrawn":
+            continue
+        cutoff = now - timezone.timedelta(days=days)
+        due += [
+            (pk, status)
+            for pk in last_change.filter(status=status, last_change__lte=cutoff).values_list("pk", flat=True)
+        ]
+    latest = Consent.objects.filter(submission=OuterRef("pk")).order_by("-recorded_at", "-id")
+    cutoff = now - timezone.timedelta(days=settings.RETENTION_DAYS["withdrawn"])
+    withdrawn = alive.annotate(
+        withdrawn=Subquery(latest.values("withdrawn")[:1]), withdrawn_at=Subquery(latest.values("recorded_at")[:1])
+    ).filter(withdrawn=True, withdrawn_at__lte=cutoff)
+    due += [(pk, "withdrawn") for pk in withdrawn.values_list("pk", flat=True)]
+    return due
+
+
+def retention_sweep(*, now=None) -> int:
+    """Beat, daily: shred every case past its retention period; returns how many."""
+    count = 0
+    for submission_id, rule in cases_due_for_shredding(now=now):
+        submission = Submission.objects.filter(pk=submission_id).first()
+        if submission is not None and submission_shred(submission=submission, reason=f"retention:{rule}"):
+            count += 1
+    return count

@@ -25,6 +25,7 @@ SLOW_MODULES = {
     "tests/portal/test_hostile_input.py",
     "tests/portal/test_markup_inert.py",
     "tests/portal/test_settings.py",
+    "tests/portal/test_sealing.py",
 }
 
 
