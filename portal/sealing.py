@@ -302,6 +302,25 @@ class SealedCharField(SealedTextField):
         return super().formfield(**{"widget": forms.TextInput, **kwargs})
 
 
+class SealedJSONField(SealedTextField):
+    """A sealed list or dict (a victim's areas of work), stored as sealed JSON."""
+
+    def from_db_value(self, value, expression, connection):
+        opened = super().from_db_value(value, expression, connection)
+        return json.loads(opened) if isinstance(opened, str) and opened else ([] if opened == "" else opened)
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        case_key = _case_key_of(model_instance)
+        text = json.dumps(value, ensure_ascii=False)
+        return seal_text(case_key, text) if case_key else Sealed(crypto.encrypt(text.encode()).decode())
+
+    def to_python(self, value):
+        return value
+
+
 class SealedBinaryField(models.BinaryField):
     """Bytes (attachment contents) sealed to their case's key."""
 
@@ -328,6 +347,11 @@ class SealedBinaryField(models.BinaryField):
 
 def sealed_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, SealedTextField | SealedBinaryField)]
+
+
+def protected_fields(model: type[models.Model]) -> list[str]:
+    """Every column of `model` that is sealed or encrypted: what a list defers, what an audit names."""
+    return sealed_fields(model) + crypto.encrypted_fields(model)
 
 
 # --- Keys of the office, of staff and of cases -------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from portal.crypto import EncryptedBinaryField, EncryptedCharField
-from portal.sealing import SealedBinaryField, SealedCharField, SealedTextField
+from portal.sealing import SealedBinaryField, SealedCharField, SealedJSONField, SealedTextField
 
 
 class Status(models.TextChoices):
@@ -368,18 +368,16 @@ class Defender(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("who"), max_length=16, choices=DefenderKind)
     name = SealedCharField(_("name"))
-    gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.UNDISCLOSED)
-    age_group = models.CharField(_("age"), max_length=8, choices=AgeGroup, default=AgeGroup.UNKNOWN)
-    has_disability = models.CharField(
-        _("lives with a disability"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
-    )
+    gender = SealedCharField(_("gender"), choices=Gender, default=Gender.UNDISCLOSED)
+    age_group = SealedCharField(_("age"), choices=AgeGroup, default=AgeGroup.UNKNOWN)
+    has_disability = SealedCharField(_("lives with a disability"), choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN)
     country = CountryField(_("country"))
     region = SealedCharField(_("region or town"), blank=True)
     remote_area = models.BooleanField(_("lives or works in a remote or isolated area"), default=False)
-    work_areas = ArrayField(models.CharField(max_length=20, choices=WorkArea.choices), default=list, blank=True)
+    work_areas = SealedJSONField(default=list, blank=True)  # WorkArea codes
     work_description = SealedTextField(_("their human rights work"))
-    cooperated_with_un = models.CharField(
-        _("cooperated with the UN"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
+    cooperated_with_un = SealedCharField(
+        _("cooperated with the UN"), choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
     )
     # What the public may read of this victim, kept where the worker that releases letters reads it (under
     # the server's key, portal.crypto), so that it never opens the sealed case: the initials (or "[name
@@ -521,7 +519,7 @@ class Attachment(models.Model):
     kind = models.CharField(max_length=8)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = SealedCharField()  # a known document must not be confirmable from the database
     original = SealedBinaryField()
     working_copy = SealedBinaryField(null=True)
     # Only until the worker has made the working copy: the server's own key (portal.crypto), then NULL.
