@@ -26,8 +26,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from portal.audit import audit_read, audit_refusal
-from portal.sealing import protected_fields
 from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
+from portal.sealing import protected_fields
 from submissions import selectors, services
 from submissions.models import (
     Attachment,
