@@ -19,8 +19,9 @@ through `Keyring`, set per request from the session and the cookie (KeyringMiddl
 runs with none. A value that cannot be opened reads as `Sealed`, which refuses to become text.
 Shredding a case destroys its sealed private key: its ciphertext then opens for nobody.
 
-Values written before cases had keys are Fernet tokens (portal.crypto); they still read, and
-`manage.py keys seal-legacy` seals them.
+Values written before cases had keys are Fernet tokens under the server's key (portal.crypto): they still
+read, and stay so until retention destroys them (a case cannot be given a receipt key without its
+passphrase, so sealing them would lock their sources out of their own messages).
 """
 
 import base64

@@ -9,7 +9,7 @@ from django.db import migrations, models
 def _encrypt_clear_columns(apps, schema_editor):
     """Columns that were in clear (a victim's traits, an attachment's digest) now hold sealed or encrypted
     values: existing rows, which have no case key, get the server's key (portal.crypto) as their other
-    columns have; `manage.py keys seal-legacy` is not needed for them to read."""
+    columns have (portal.sealing reads both)."""
     import json
 
     from portal import crypto
