@@ -453,12 +453,16 @@ def office_key_create():
 # --- Sessions: the opened keys under a key that only the person's cookie holds ------------------
 
 
+def session_lock(keyring: Keyring) -> tuple[str, str]:
+    """(what the session stores, what the person's cookie holds): the keyring, and the key to it."""
+    cookie_key = utils.random(SecretBox.KEY_SIZE)
+    stored = base64.b64encode(wrap(cookie_key, json.dumps(keyring.dump()).encode())).decode()
+    return stored, base64.urlsafe_b64encode(cookie_key).decode()
+
+
 def remember(request, keyring: Keyring) -> None:
     """Keep `keyring` for this session: encrypted in the session, its key in the person's cookie."""
-    cookie_key = utils.random(SecretBox.KEY_SIZE)
-    request.session[SESSION_KEYS] = base64.b64encode(wrap(cookie_key, json.dumps(keyring.dump()).encode())).decode()
-    request._new_key_cookie = base64.urlsafe_b64encode(cookie_key).decode()
-    request._keyring = keyring
+    request.session[SESSION_KEYS], request._new_key_cookie = session_lock(keyring)
 
 
 def recall(request) -> Keyring | None:
