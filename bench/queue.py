@@ -129,6 +129,8 @@ def sql_of_pages(users: dict, plan: list[tuple[str, str, bytes]]) -> dict:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     import portal.crypto
+    from bench.seeding import PASSWORD
+    from portal import sealing
 
     decryptions = [0]
     decrypt = portal.crypto.decrypt
@@ -146,6 +148,10 @@ def sql_of_pages(users: dict, plan: list[tuple[str, str, bytes]]) -> dict:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+            # What the login's password opens (portal.sealing): the keyring in the session, its key in a cookie.
+            session[sealing.SESSION_KEYS], client.cookies[sealing.KEY_COOKIE] = sealing.session_lock(
+                sealing.holder_keyring(user.key_holder, PASSWORD)
+            )
             session.save()
             out[role] = {}
             for name, path, marker in plan:

@@ -6,6 +6,7 @@ process where Django is set up (bench/stack.py), against the bench's own databas
 """
 
 import contextlib
+import hashlib
 import time
 from datetime import datetime
 
@@ -13,6 +14,22 @@ from django.db import connection
 
 # Fictional staff of a throw-away database; the users of databases seeded earlier keep it.
 PASSWORD = "bench queue password 4711"  # noqa: S105
+# The office key of the benches' throw-away databases (portal.sealing): fixed, so that every run and every
+# seeded database opens its cases; the bench staff are granted it.
+OFFICE_PRIVATE_KEY = hashlib.sha256(b"defender portal: the benches' office key").digest()
+
+
+def office_keyring():
+    """The benches' office key, made in the database the first time: the keyring staff logins open."""
+    from nacl.public import PrivateKey
+
+    from portal import sealing
+    from portal.models import OfficeKey
+
+    private = PrivateKey(OFFICE_PRIVATE_KEY)
+    if not OfficeKey.objects.filter(retired_at__isnull=True).exists():
+        OfficeKey.objects.create(public_key=bytes(private.public_key))
+    return sealing.Keyring(office=sealing.office_keys([private]))
 
 
 def count(table: str) -> int:
@@ -45,6 +62,10 @@ def staff(username: str, role: str, *, desks: tuple[str, ...] = ()):
         for code in desks:
             Desk.objects.get(code=code).members.add(user)
         TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    if not hasattr(user, "key_holder"):
+        from portal import sealing
+
+        sealing.grant(sealing.holder_create(user=user, secret=PASSWORD), office_keyring())
     # Each code is accepted once per device: forget the last one used by an earlier run.
     TOTPDevice.objects.filter(user=user).update(
         last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None

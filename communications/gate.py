@@ -30,6 +30,7 @@ from communications import references
 from communications.documents import Unreadable, document_text
 from communications.names import Protected, find_names, first_person_sentences, in_context, name_keys
 from communications.references import GOVERNMENT, PUBLIC
+from portal import sealing
 from portal import text as reading
 
 # Themes that describe the person: with initials, a town and a date they can identify a victim.
@@ -95,7 +96,12 @@ def protected(communication, audience: str) -> tuple[Protected, ...]:
 
 
 def protected_of(submissions: list, audience: str, *, source_only: bool = False) -> tuple[Protected, ...]:
-    """What `audience` may not read of these cases; source_only: only what identifies their sources."""
+    """What `audience` may not read of these cases; source_only: only what identifies their sources.
+
+    Only cases this context opens (portal.sealing): a case it cannot open was checked when its victims'
+    renderings were last approved, and `renderings_problems` holds the copy if they changed since.
+    """
+    submissions = [submission for submission in submissions if sealing.can_open(submission.case_key_id)]
     readable = [
         defender.name
         for submission in submissions
@@ -275,13 +281,41 @@ def gate_government_copy(communication) -> list[Problem]:
     )
 
 
+def approved_renderings(communication) -> dict[str, str]:
+    return json.loads(communication.public_approved_names or "{}")
+
+
+def renderings(known) -> str:
+    return json.dumps({str(pk): person.public for pk, person in sorted(known.items())}, ensure_ascii=False)
+
+
+def renderings_problems(communication, known) -> list[Problem]:
+    """The cases this context cannot open (the worker at release): their victims must read as they did when
+    the gate last passed them with the case open, or the copy waits for staff."""
+    approved = approved_renderings(communication)
+    problems = []
+    for submission in communication.submissions.all():
+        if sealing.can_open(submission.case_key_id):
+            continue
+        if any(approved.get(str(d.pk)) != known[d.pk].public for d in submission.defenders.all()):
+            problems.append(
+                Problem(
+                    "public letter",
+                    f"{submission.reference}: what the public may read of its victims changed since the public "
+                    "version was approved: a person who reads the case must approve it again",
+                )
+            )
+    return problems
+
+
 def gate_public_copy(communication, copy: PublicCopy | None = None) -> list[Problem]:
     """Everything that stops the approval of the public version, its release and every public write."""
     known = references.people(communication)
     copy = public_copy(communication) if copy is None else copy
     items = protected(communication, PUBLIC)
     problems = (
-        _unknown("public letter", public_letter_source(communication), known)
+        renderings_problems(communication, known)
+        + _unknown("public letter", public_letter_source(communication), known)
         + _unknown("summary", communication.public_summary, known)
         + _to_complete("public letter", copy.letter_html)
         + check_text("public letter", copy.letter_html, items)

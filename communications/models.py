@@ -156,6 +156,10 @@ class Communication(models.Model):
     )
     # What was approved (see gate.public_digest): an edit after approval lapses it.
     public_approved_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # What the public read of each victim (defender id -> rendering, JSON) when the gate last passed the
+    # public version with their cases open: the worker, which cannot open them, releases only if this is
+    # still what the public would read (communications.gate).
+    public_approved_names = EncryptedTextField(blank=True, editable=False)
     release_held_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html import escape
 
 from communications.names import WITHHELD, initials
+from portal import sealing
 
 GOVERNMENT, PUBLIC = "government", "public"
 REFERENCE = re.compile(r"\[\[person:(\d+)\]\]")
@@ -55,18 +56,30 @@ def _shown(defender, allowed: bool) -> str:
 
 def people(communication, submissions=None) -> dict[int, Person]:
     """The victims of the letter's cases (or of `submissions`, some of them) by defender id, each rendered
-    for both audiences."""
+    for both audiences.
+
+    A case this context cannot open (the worker that releases a letter, or another case of a joint letter
+    seen from a receipt) renders from what the public may read of its victims (Defender.public_initials
+    and public_name, kept beside the sealed case): the same rendering staff saw, with no government one.
+    """
     found = {}
     for submission in communication.submissions.all() if submissions is None else submissions:
-        government, public = submission.may_name_to_government(), submission.may_name_publicly()
+        readable = sealing.can_open(submission.case_key_id)
+        government = readable and submission.may_name_to_government()
+        public = submission.may_name_publicly()
         for number, defender in enumerate(submission.defenders.all(), 1):
+            if readable:
+                name, shown = defender.name, _shown(defender, public)
+            else:
+                name = defender.public_name if public else ""
+                shown = name or defender.public_initials or WITHHELD
             found[defender.pk] = Person(
                 token=token(defender),
                 reference=f"{submission.reference}, victim {number}",
                 kind=defender.kind,
-                name=defender.name,
-                government=_shown(defender, government),
-                public=_shown(defender, public),
+                name=name,
+                government=_shown(defender, government) if readable else WITHHELD,
+                public=shown,
             )
     return found
 

@@ -18,7 +18,7 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communications import gate, pdf, stats
+from communications import gate, pdf, references, stats
 from communications.gate import CONFIDENTIAL_REPLY, GateBlocked  # noqa: F401  (CONFIDENTIAL_REPLY: re-exported)
 from communications.models import CommunicationStatus, PublicRecord, PublicReply, Reply, ReplyKind, ReplyStatus
 
@@ -38,6 +38,12 @@ def write_public_record(communication) -> PublicRecord:
     problems = gate.gate_public_copy(communication, copy)
     if problems:
         raise GateBlocked(problems)
+    # The gate passed every victim's rendering (those of open cases by their names): what a later write
+    # by the worker compares with.
+    communication.public_approved_names = gate.renderings(references.people(communication))
+    type(communication).objects.filter(pk=communication.pk).update(
+        public_approved_names=communication.public_approved_names
+    )
     # Only earlier letters that are public themselves: an unreleased letter's reference is confidential.
     earlier, previous = [], communication.follow_up_to
     while previous is not None:

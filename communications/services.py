@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from communications import gate, release
+from communications import gate, references, release
 from communications.drafting import Draft, draft_letter
 from communications.gate import GateBlocked, Problem
 from communications.models import (
@@ -352,7 +352,10 @@ def communication_public_approve(*, communication: Communication, by) -> Communi
             raise GateRefused("approved for the public", problems)
         now = timezone.now()
         Communication.objects.filter(pk=locked.pk).update(
-            public_approved_at=now, public_approved_by=by, public_approved_digest=gate.public_digest(locked)
+            public_approved_at=now,
+            public_approved_by=by,
+            public_approved_digest=gate.public_digest(locked),
+            public_approved_names=gate.renderings(references.people(locked)),
         )
         Reply.objects.filter(communication=locked, public_approved_at__isnull=True).update(public_approved_at=now)
         locked.refresh_from_db()

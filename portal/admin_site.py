@@ -11,7 +11,7 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import enrolment
+from portal import enrolment, sealing
 from portal.audit import current_actor
 
 
@@ -80,6 +80,9 @@ class PortalAdminSite(OTPAdminSite):
 
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)
+        if request.method == "POST" and request.user.is_authenticated:
+            # The password opens the person's key, and with it the office key if they were granted it.
+            sealing.staff_logged_in(request, request.POST.get("password", ""))
         if enrolment.needs_enrolment(request.user):
             return redirect("admin:enrol")
         return response

@@ -34,6 +34,13 @@ class PortalTask(DjangoTask):
     the database.
     """
 
+    def __call__(self, *args, **kwargs):
+        # A task never reads a sealed case, even when run in a process that holds a key (portal.sealing).
+        from portal import sealing
+
+        with sealing.using(None):
+            return super().__call__(*args, **kwargs)
+
     def delay_on_commit(self, *args, **kwargs) -> None:
         self.apply_async_on_commit(args, kwargs)
 

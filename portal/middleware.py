@@ -1,5 +1,9 @@
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponseForbidden
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from portal import sealing
 
 
 def _database_lost(exception: Exception) -> bool:
@@ -133,3 +137,24 @@ class StaffLanguageMiddleware:
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+
+class KeyringMiddleware:
+    """Each request reads sealed case data with the keys of its own session only (portal.sealing):
+    the keys a staff login or a receipt opened, encrypted in the session under a key that only the
+    person's cookie holds. Without both, nothing sealed opens; a page that needs it says so (403)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with sealing.using(sealing.recall(request)):
+            response = self.get_response(request)
+        sealing.set_cookie(request, response)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, sealing.Locked):
+            body = render_to_string("sealed.html", request=request)
+            return HttpResponseForbidden(body)
+        return None

@@ -106,3 +106,86 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} for {self.user}"
+
+
+# --- Keys (portal.sealing) ----------------------------------------------------------------------
+
+
+class OfficeKeyQuerySet(models.QuerySet):
+    def current(self) -> "OfficeKey":
+        """The key new cases are sealed to: the newest one not retired."""
+        key = self.filter(retired_at__isnull=True).order_by("-created_at", "-pk").first()
+        if key is None:
+            raise OfficeKey.DoesNotExist("no office key: run `python manage.py keys create-office-key`")
+        return key
+
+
+class OfficeKey(models.Model):
+    """The office's key pair: its public half seals every case key; its private half exists only sealed
+    to the key holders (OfficeKeyGrant). Rotation retires it once every case key is sealed anew."""
+
+    public_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfficeKeyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"office key {self.pk} of {self.created_at:%Y-%m-%d}"
+
+
+class KeyHolder(models.Model):
+    """A staff member's key pair (or the recovery key's, with no user): the private half encrypted
+    under a key derived from their password (Argon2id), opened only at their login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="key_holder"
+    )
+    label = models.CharField(max_length=40, blank=True)  # "recovery" for the recovery key
+    public_key = models.BinaryField()
+    private_key = models.BinaryField()
+    salt = models.BinaryField()
+    opslimit = models.PositiveIntegerField()
+    memlimit = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["label"], condition=models.Q(user__isnull=True), name="one_recovery_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"key holder {self.user or self.label}"
+
+
+class OfficeKeyGrant(models.Model):
+    """An office private key sealed to one holder's public key: what a login opens."""
+
+    office_key = models.ForeignKey(OfficeKey, on_delete=models.CASCADE, related_name="grants")
+    holder = models.ForeignKey(KeyHolder, on_delete=models.CASCADE, related_name="grants")
+    sealed_private_key = models.BinaryField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office_key", "holder"], name="one_grant_per_holder")]
+
+    def __str__(self) -> str:
+        return f"{self.office_key} for {self.holder}"
+
+
+class CaseKey(models.Model):
+    """A case's key pair: values are sealed to its public half; its private half is sealed to the office
+    key and, for the receipt, under the passphrase's key. Shredding sets both to NULL."""
+
+    public_key = models.BinaryField()
+    sealed_private_key = models.BinaryField(null=True)
+    source_private_key = models.BinaryField(null=True)
+    office_key = models.ForeignKey(OfficeKey, on_delete=models.PROTECT, related_name="case_keys")
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"case key {self.pk}"

@@ -68,7 +68,8 @@ def mail_send(*, mail_id: int) -> bool:
         Mail.objects.filter(pk=mail_id, claimed_at=now).update(claimed_at=None, last_error=type(error).__name__[:100])
         logger.warning("mail %s not sent (%s); it will be tried again", mail_id, type(error).__name__)
         raise
-    Mail.objects.filter(pk=mail_id).update(sent_at=timezone.now(), claimed_at=None, last_error="")
+    # Sent: the addresses and the text are used up (a source's own address among them), so they go.
+    Mail.objects.filter(pk=mail_id).update(sent_at=timezone.now(), claimed_at=None, last_error="", to="", body="")
     logger.info("mail %s sent", mail_id)
     return True
 

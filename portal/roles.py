@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 # Roles whose members see the submissions of every desk; desk officers see their own desks'.
 EVERY_DESK = {INTAKE_OFFICER, RAPPORTEUR}
+# The roles that read case content, and so are granted the office key (portal.sealing); administrators
+# keep accounts and are not.
+CASE_READERS = {INTAKE_OFFICER, DESK_OFFICER, RAPPORTEUR}
 
 
 def sees_every_desk(user) -> bool:

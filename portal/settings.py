@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "portal.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.KeyringMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -182,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "portal.passwords.RepeatedWordValidator"},
+    # Not a check: makes the person's key anew under the new password (portal.sealing).
+    {"NAME": "portal.sealing.RewrapOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -339,6 +342,18 @@ CELERY_BEAT_SCHEDULE = {
     "intake-sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "communications-clock": {"task": "communications.tick", "schedule": 60.0, "options": {"expires": 55}},
     "mail-sweep": {"task": "portal.mail_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "retention": {"task": "submissions.retention", "schedule": 3600.0, "options": {"expires": 3000}},
+}
+
+# How long a case's content is kept after its last status change (for "withdrawn": after the source
+# withdrew consent), in days; then its key and ciphertext are destroyed (submissions.services.
+# submission_shred). Backups keep what they hold for as long as they are kept: see README "Retention".
+RETENTION_DAYS = {
+    "not_admissible": env_int("RETENTION_NOT_ADMISSIBLE_DAYS", 90),
+    "duplicate": env_int("RETENTION_DUPLICATE_DAYS", 90),
+    "withdrawn": env_int("RETENTION_WITHDRAWN_DAYS", 90),
+    "closed": env_int("RETENTION_CLOSED_DAYS", 5 * 365),
+    "communication_sent": env_int("RETENTION_COMMUNICATION_SENT_DAYS", 5 * 365),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

@@ -26,8 +26,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from portal.audit import audit_read, audit_refusal
-from portal.crypto import encrypted_fields
 from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
+from portal.sealing import protected_fields
 from submissions import selectors, services
 from submissions.models import (
     Attachment,
@@ -76,7 +76,7 @@ class QueueChangeList(ChangeList):
         return COUNT_CAP
 
     def get_queryset(self, request, exclude_parameters=None):
-        return super().get_queryset(request, exclude_parameters).defer(*encrypted_fields(Submission))
+        return super().get_queryset(request, exclude_parameters).defer(*protected_fields(Submission))
 
     def get_results(self, request):
         super().get_results(request)
@@ -513,7 +513,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             }
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and submission is not None:
-            fields = encrypted_fields(Submission) + [f"defender.{name}" for name in encrypted_fields(Defender)]
+            fields = protected_fields(Submission) + [f"defender.{name}" for name in protected_fields(Defender)]
             fields += ["message.body", "attachment.name", "statuschange.reason"]
             audit_read(user=request.user, obj=submission, fields=fields)
         return response

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from portal.crypto import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+from portal.crypto import EncryptedBinaryField, EncryptedCharField
+from portal.sealing import SealedBinaryField, SealedCharField, SealedJSONField, SealedTextField
 
 
 class Status(models.TextChoices):
@@ -246,34 +247,41 @@ class Submission(models.Model):
     language = models.CharField(max_length=8, default="en")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The case's key (portal.sealing); NULL for a case stored before cases had keys.
+    case_key = models.OneToOneField(
+        "portal.CaseKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="submission"
+    )
+
+    # When its content was destroyed (retention, or the source's request): its key and ciphertext are gone.
+    shredded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The source: never disclosed outside the office. The names here are what staff read (in the third
     # person); the intake form asks the source in its own words (submissions.forms).
-    source_name = EncryptedCharField(_("source’s name"))
+    source_name = SealedCharField(_("source’s name"))
     source_relationship = models.CharField(
         _("how the source knows the facts"), max_length=16, choices=SourceRelationship
     )
-    source_relationship_detail = EncryptedCharField(_("the source’s relationship to the victim"), blank=True)
+    source_relationship_detail = SealedCharField(_("the source’s relationship to the victim"), blank=True)
     contact_method = models.CharField(_("safe way to contact the source"), max_length=16, choices=ContactMethod)
-    contact_details = EncryptedTextField(_("the source’s contact details"), blank=True)
+    contact_details = SealedTextField(_("the source’s contact details"), blank=True)
     contact_safety = models.CharField(_("is it safe to contact the source"), max_length=8, choices=ContactSafety)
-    notify_email = EncryptedCharField(_("the source’s email for notifications"), blank=True)
+    notify_email = SealedCharField(_("the source’s email for notifications"), blank=True)
 
     # What happened.
     violation_types = ArrayField(models.CharField(max_length=24, choices=ViolationType.choices))
-    violation_other = EncryptedCharField(_("other violation"), blank=True)
+    violation_other = SealedCharField(_("other violation"), blank=True)
     current_situation = ArrayField(
         models.CharField(max_length=24, choices=CurrentSituation.choices), blank=True, default=list
     )
     incident_date = models.DateField(_("date it happened (or started)"), null=True, blank=True)
-    incident_dates_detail = EncryptedTextField(_("dates"), blank=True)
+    incident_dates_detail = SealedTextField(_("dates"), blank=True)
     country = CountryField(_("country where it happened"))
-    place = EncryptedCharField(_("place"))
+    place = SealedCharField(_("place"))
     perpetrator_kind = models.CharField(_("who is responsible"), max_length=10, choices=PerpetratorKind)
-    perpetrators = EncryptedTextField(_("alleged perpetrators"))
-    description = EncryptedTextField(_("what happened"))
-    current_risk = EncryptedTextField(_("current risk"))
-    steps_taken = EncryptedTextField(_("steps already taken"), blank=True)
+    perpetrators = SealedTextField(_("alleged perpetrators"))
+    description = SealedTextField(_("what happened"))
+    current_risk = SealedTextField(_("current risk"))
+    steps_taken = SealedTextField(_("steps already taken"), blank=True)
 
     # What the source confirms.
     good_faith = models.BooleanField(_("the source acts in good faith"), default=False)
@@ -335,6 +343,9 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def sealing_key(self):
+        return self.case_key
+
     @property
     def is_complete(self) -> bool:
         return not self.missing_elements
@@ -361,26 +372,45 @@ class Defender(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="defenders")
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("who"), max_length=16, choices=DefenderKind)
-    name = EncryptedCharField(_("name"))
-    gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.UNDISCLOSED)
-    age_group = models.CharField(_("age"), max_length=8, choices=AgeGroup, default=AgeGroup.UNKNOWN)
-    has_disability = models.CharField(
-        _("lives with a disability"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
-    )
+    name = SealedCharField(_("name"))
+    gender = SealedCharField(_("gender"), choices=Gender, default=Gender.UNDISCLOSED)
+    age_group = SealedCharField(_("age"), choices=AgeGroup, default=AgeGroup.UNKNOWN)
+    has_disability = SealedCharField(_("lives with a disability"), choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN)
     country = CountryField(_("country"))
-    region = EncryptedCharField(_("region or town"), blank=True)
+    region = SealedCharField(_("region or town"), blank=True)
     remote_area = models.BooleanField(_("lives or works in a remote or isolated area"), default=False)
-    work_areas = ArrayField(models.CharField(max_length=20, choices=WorkArea.choices), default=list, blank=True)
-    work_description = EncryptedTextField(_("their human rights work"))
-    cooperated_with_un = models.CharField(
-        _("cooperated with the UN"), max_length=8, choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
+    work_areas = SealedJSONField(default=list, blank=True)  # WorkArea codes
+    work_description = SealedTextField(_("their human rights work"))
+    cooperated_with_un = SealedCharField(
+        _("cooperated with the UN"), choices=YesNoUnknown, default=YesNoUnknown.UNKNOWN
     )
+    # What the public may read of this victim, kept where the worker that releases letters reads it (under
+    # the server's key, portal.crypto), so that it never opens the sealed case: the initials (or "[name
+    # withheld]" for a group) always, the name only while public-naming consent holds. Written at intake,
+    # at every consent change and at every edit of the name (submissions.services.public_names_refresh).
+    public_initials = EncryptedCharField(blank=True, editable=False)
+    public_name = EncryptedCharField(blank=True, editable=False)
 
     class Meta:
         ordering = ["submission", "position"]
 
     def __str__(self) -> str:
         return f"{self.submission.reference} #{self.position + 1}"
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None and isinstance(self.name, str):
+            self.set_public_names(self.submission.may_name_publicly())  # an edit of the name
+        super().save(*args, **kwargs)
+
+    def set_public_names(self, named_publicly: bool) -> None:
+        """What the public may read of this victim, from the name (which this context must read)."""
+        from communications.names import WITHHELD, initials
+
+        self.public_initials = initials(self.name) if self.kind == "person" else WITHHELD
+        self.public_name = self.name if named_publicly else ""
+
+    def sealing_key(self):
+        return self.submission.case_key
 
 
 class WrittenConsent(models.TextChoices):
@@ -464,7 +494,7 @@ class Message(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=12, choices=Direction)
-    body = EncryptedTextField()
+    body = SealedTextField()
     # Staff author of a question; never shown to the source.
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
@@ -475,6 +505,9 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.reference} message {self.pk}"
+
+    def sealing_key(self):
+        return self.submission.case_key
 
 
 class Cleaning(models.TextChoices):
@@ -487,13 +520,15 @@ class Cleaning(models.TextChoices):
 class Attachment(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
-    name = EncryptedCharField()
+    name = SealedCharField()
     kind = models.CharField(max_length=8)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    original = EncryptedBinaryField()
-    working_copy = EncryptedBinaryField(null=True)
+    sha256 = SealedCharField()  # a known document must not be confirmable from the database
+    original = SealedBinaryField()
+    working_copy = SealedBinaryField(null=True)
+    # Only until the worker has made the working copy: the server's own key (portal.crypto), then NULL.
+    to_clean = EncryptedBinaryField(null=True, editable=False)
     # Made by the worker (submissions.attachments.cleaning); the note is a reason code for staff.
     cleaning = models.CharField(max_length=16, choices=Cleaning.choices, default=Cleaning.PENDING)
     cleaning_note = models.CharField(max_length=40, blank=True)
@@ -505,6 +540,9 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return f"{self.submission.reference} attachment {self.pk}"
 
+    def sealing_key(self):
+        return self.submission.case_key
+
 
 class StatusChange(models.Model):
     """Every status change of a submission: who, when, from, to and why."""
@@ -514,7 +552,7 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=24, choices=Status.choices)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor = models.CharField(max_length=16, choices=[("staff", "staff"), ("source", "source"), ("system", "system")])
-    reason = EncryptedTextField(blank=True)
+    reason = SealedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -522,6 +560,9 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.reference}: {self.from_status or '-'} -> {self.to_status}"
+
+    def sealing_key(self):
+        return self.submission.case_key
 
 
 class NameFingerprint(models.Model):

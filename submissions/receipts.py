@@ -114,8 +114,17 @@ def passphrase_hash(reference: str, passphrase: str) -> str:
     return _hash(reference, _canonical(passphrase))
 
 
-def passphrase_matches(stored_hash: str, reference: str, passphrase: str) -> bool:
-    """Whether what was typed is the passphrase in any of its tolerated forms; every form is tried, always."""
+canonical_passphrase = _canonical
+
+
+def matching_form(stored_hash: str, reference: str, passphrase: str) -> str | None:
+    """The form of what was typed that is the passphrase (its canonical form), or None; every tolerated
+    form is tried, always."""
     forms = [normalise_passphrase(passphrase), _digits_form(passphrase) or "-", _cyrillic_form(passphrase) or "-"]
     matches = [hmac.compare_digest(stored_hash, _hash(reference, form)) for form in forms]
-    return any(matches)
+    return next((form for form, match in zip(forms, matches, strict=True) if match), None)
+
+
+def passphrase_matches(stored_hash: str, reference: str, passphrase: str) -> bool:
+    """Whether what was typed is the passphrase in any of its tolerated forms."""
+    return matching_form(stored_hash, reference, passphrase) is not None

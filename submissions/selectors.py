@@ -2,7 +2,7 @@
 
 from django.db.models import F, OuterRef, Q, Subquery
 
-from portal.crypto import encrypted_fields
+from portal.sealing import protected_fields
 from submissions.models import Consent, StatusChange, Submission
 
 
@@ -29,7 +29,7 @@ def consent_news(*, user, limit: int = 20) -> list[Submission]:
         .filter(Q(staff_acted_at__isnull=True) | Q(staff_acted_at__lt=F("consent_changed_at")))
         .select_related("desk")
         .prefetch_related("consents")
-        .defer(*encrypted_fields(Submission))
+        .defer(*protected_fields(Submission))
         .order_by("-consent_changed_at")[:limit]
     )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from portal import outbox
+from portal import crypto, outbox, sealing
 from portal.crypto import keyed_hash
 from submissions import consent as consent_texts
 from submissions import screening
@@ -31,7 +31,14 @@ from submissions.models import (
     StatusChange,
     Submission,
 )
-from submissions.receipts import WORDS, new_passphrase, new_reference, passphrase_hash, passphrase_matches
+from submissions.receipts import (
+    WORDS,
+    canonical_passphrase,
+    matching_form,
+    new_passphrase,
+    new_reference,
+    passphrase_hash,
+)
 from submissions.signals import consent_changed
 
 logger = logging.getLogger(__name__)
@@ -100,6 +107,9 @@ def _attach(submission: Submission, files: Iterable[CheckedFile], message: Messa
             sha256=checked.sha256,
             original=checked.original,
             working_copy=checked.working_copy,
+            # The worker cannot open the sealed original: it cleans this copy, under the server's key, then
+            # deletes it (attachment_clean).
+            to_clean=checked.original if checked.working_copy is None else None,
             cleaning=Cleaning.CLEAN if checked.working_copy is not None else Cleaning.PENDING,
         )
         for checked in files
@@ -113,12 +123,24 @@ def _attach(submission: Submission, files: Iterable[CheckedFile], message: Messa
 
 def attachment_clean(*, attachment_id: int) -> None:
     """Make the metadata-free working copy of a stored attachment, once; a failure keeps the original and says so."""
-    attachment = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).first()
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING)
+        .select_related("submission__case_key")
+        .defer("working_copy")
+        .first()
+    )
     if attachment is None:
         return
-    cleaned = make_working_copy(attachment.original, kind=attachment.kind)
+    case_key = attachment.submission.case_key
+    original = attachment.to_clean if attachment.to_clean is not None else attachment.original
+    cleaned = make_working_copy(bytes(original), kind=attachment.kind)
+    working_copy = cleaned.working_copy
+    if working_copy is not None:
+        working_copy = (
+            sealing.seal_bytes(case_key, working_copy) if case_key else sealing.Sealed(crypto.encrypt(working_copy))
+        )
     updated = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).update(
-        working_copy=cleaned.working_copy, cleaning=cleaned.outcome, cleaning_note=cleaned.note
+        working_copy=working_copy, to_clean=None, cleaning=cleaned.outcome, cleaning_note=cleaned.note
     )
     if updated and cleaned.outcome != Cleaning.CLEAN:
         logger.warning(
@@ -147,27 +169,46 @@ def submission_create(
     passphrase_kind: str = WORDS,
 ) -> tuple[Submission, Receipt]:
     """Store a new case and return it with its receipt, the only copy of the passphrase: words of the
-    interface's language, or digits if the source chose them."""
+    interface's language, or digits if the source chose them.
+
+    Everything of the case is sealed to its own key (portal.sealing). Screening runs here, on the
+    answers before they are sealed: the worker routes the case on its results and never reads the case.
+    """
     reference = new_reference()
     passphrase = new_passphrase(kind=passphrase_kind, language=language)
     with transaction.atomic():
-        submission = Submission.objects.create(
+        case_key = sealing.new_case_key()
+        submission = Submission(
             reference=reference,
             passphrase_hash=passphrase_hash(reference, passphrase),
             language=language,
+            case_key=case_key,
             **{name: answers[name] for name in SUBMISSION_FIELDS if name in answers},
         )
-        Defender.objects.bulk_create(
+        victims = [
             Defender(submission=submission, position=position, **{name: data[name] for name in DEFENDER_FIELDS})
             for position, data in enumerate(defenders)
-        )
-        Consent.objects.create(
+        ]
+        given = Consent(
             submission=submission,
             text_version=consent_texts.CURRENT_VERSION,
             language=language,
             via="intake",
             **consent,
         )
+        result = screening.screen(submission, victims, given)
+        submission.missing_elements = result.missing
+        submission.flags = result.flags
+        submission.suggested_flags = result.suggested_flags
+        submission.urgent = result.urgent
+        submission.priority = result.priority
+        submission.save()
+        for victim in victims:
+            victim.set_public_names(given.may_name_publicly())
+        Defender.objects.bulk_create(victims)
+        given.save()
+        NameFingerprint.objects.bulk_create(_fingerprints(submission, victims))
+        sealing.give_source_key(case_key, sealing.passphrase_key(reference, canonical_passphrase(passphrase)))
         _attach(submission, attachments)
         StatusChange.objects.create(submission=submission, to_status=Status.RECEIVED, actor="source")
         _screen_after_commit(submission.pk)
@@ -175,13 +216,34 @@ def submission_create(
     return submission, Receipt(reference, passphrase)
 
 
+def public_names_refresh(submission: Submission, consent: Consent) -> None:
+    """After a consent change, what the public may read of each victim. Consent changes where the case is
+    read (the receipt, staff); elsewhere a name is taken away but never given back."""
+    named, readable = consent.may_name_publicly(), sealing.can_open(submission.case_key_id)
+    for defender in submission.defenders.all():
+        if readable:
+            defender.set_public_names(named)
+        elif not named:
+            defender.public_name = ""
+        defender.save(update_fields=["public_initials", "public_name"])
+
+
 def receipt_authenticate(*, reference: str, passphrase: str) -> Submission | None:
-    """The submission for a receipt, or None; the same work whether or not the reference exists."""
-    submission = Submission.objects.filter(reference=reference).first() if reference else None
+    """The submission for a receipt, or None; the same work whether or not the reference exists.
+
+    The submission comes with `receipt_keyring`: the key its receipt opens it with (portal.sealing).
+    """
+    found = Submission.objects.filter(reference=reference, shredded_at__isnull=True) if reference else None
+    submission = found.first() if found is not None else None
     stored = submission.passphrase_hash if submission else passphrase_hash("HRD-00000-00000", "")
-    if passphrase_matches(stored, reference, passphrase) and submission is not None:
-        return submission
-    return None
+    form = matching_form(stored, reference, passphrase)
+    if form is None or submission is None:
+        return None
+    submission.receipt_keyring = None
+    if submission.case_key_id is not None:
+        key = sealing.passphrase_key(reference, form)
+        submission.receipt_keyring = sealing.source_keyring(submission.case_key_id, key)
+    return submission
 
 
 def consent_change(*, submission: Submission, consent: dict, language: str, withdrawn: bool = False) -> Consent:
@@ -196,6 +258,7 @@ def consent_change(*, submission: Submission, consent: dict, language: str, with
             withdrawn=withdrawn,
             **consent,
         )
+        public_names_refresh(submission, record)
         consent_changed.send(sender=Consent, submission_id=submission.pk, consent=record, previous=previous)
     logger.info("submission %s consent changed", submission.pk)
     return record
@@ -286,34 +349,22 @@ def _fingerprints(submission: Submission, defenders: Sequence[Defender]) -> list
 
 
 def submission_screen(*, submission_id: int) -> bool:
-    """Screen a received submission into its desk's queue; False if it was screened already.
+    """Route a received submission into its desk's queue; False if it was routed already.
 
-    Safe to run twice, or concurrently: the row lock and the `screened_at`
-    check let exactly one run write flags, fingerprints and notifications.
+    The screening itself ran at intake (submission_create), before the case was sealed: this reads only
+    its results and the country, so the worker needs no key. Safe to run twice, or concurrently: the row
+    lock and the `screened_at` check let exactly one run route the case and write notifications.
     """
     with transaction.atomic():
         submission = Submission.objects.select_for_update().filter(pk=submission_id).first()
         if submission is None or submission.screened_at is not None:
             return False
-        defenders = list(submission.defenders.all())
-        result = screening.screen(submission, defenders, submission.current_consent())
-        submission.missing_elements = result.missing
-        submission.flags = result.flags
-        submission.suggested_flags = result.suggested_flags
-        submission.urgent = result.urgent
-        submission.priority = result.priority
         submission.desk = desk_for(submission.country.code)
         submission.screened_at = timezone.now()
         from_status = submission.status
         if submission.status == Status.RECEIVED:
             submission.status = Status.QUEUED
-        submission.save(
-            update_fields=[
-                "missing_elements", "flags", "suggested_flags", "urgent", "priority", "desk", "screened_at",
-                "status", "updated_at",
-            ]
-        )  # fmt: skip
-        NameFingerprint.objects.bulk_create(_fingerprints(submission, defenders))
+        submission.save(update_fields=["desk", "screened_at", "status", "updated_at"])
         if submission.status != from_status:
             StatusChange.objects.create(
                 submission=submission, from_status=from_status, to_status=submission.status, actor="system"
@@ -509,3 +560,91 @@ def _screen_after_commit(submission_id: int) -> None:
     from submissions.tasks import screen_submission
 
     screen_submission.delay_on_commit(submission_id)
+
+
+# --- Retention: destroying a case ---------------------------------------------------------------
+
+
+def submission_shred(*, submission: Submission, reason: str) -> bool:
+    """Destroy a case's content: its key (sealed for the office and for the receipt), every sealed value,
+    its messages, attachments and name fingerprints. What stays has no personal data: the reference,
+    dates, statuses, consent answers and codes, so that letters and counts keep their links. An audit row
+    records it (reason: a code). False if it was shredded already.
+    """
+    from portal.audit import audit_record
+    from portal.models import CaseKey
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().filter(pk=submission.pk, shredded_at__isnull=True).first()
+        if locked is None:
+            return False
+        empty = dict.fromkeys(sealing.sealed_fields(Submission), sealing.SHREDDED_TEXT)
+        Submission.objects.filter(pk=locked.pk).update(shredded_at=now, **empty)
+        empty = dict.fromkeys(sealing.sealed_fields(Defender), sealing.SHREDDED_TEXT)
+        Defender.objects.filter(submission=locked).update(**empty)
+        StatusChange.objects.filter(submission=locked).update(reason=sealing.SHREDDED_TEXT)
+        Attachment.objects.filter(submission=locked).delete()
+        Message.objects.filter(submission=locked).delete()
+        NameFingerprint.objects.filter(submission=locked).delete()
+        if locked.case_key_id is not None:
+            CaseKey.objects.filter(pk=locked.case_key_id).update(
+                sealed_private_key=None, source_private_key=None, destroyed_at=now
+            )
+        audit_record(user=None, obj=locked, fields=[reason], action="shredded")
+    logger.info("submission %s shredded (%s)", submission.pk, reason)
+    return True
+
+
+def submission_delete_requested(*, submission: Submission, language: str) -> None:
+    """The source asked, with the receipt, that the case be destroyed: consent is withdrawn first (so that
+    every public record stops naming the victims at once, and staff are alerted), then it is shredded."""
+    with transaction.atomic():
+        if not (submission.current_consent() and submission.current_consent().withdrawn):
+            consent_withdraw(submission=submission, language=language)
+        if submission.status in OPEN_STATUSES or submission.status == Status.ACCEPTED:
+            submission_status_change(
+                submission=submission,
+                to_status=Status.CLOSED,
+                from_statuses=[*OPEN_STATUSES, Status.ACCEPTED],
+                actor="source",
+                reason="The source asked for the case to be deleted",
+            )
+        submission_shred(submission=submission, reason="source-request")
+
+
+def cases_due_for_shredding(*, now=None) -> list[tuple[int, str]]:
+    """(submission id, rule) of every case past its retention period (settings.RETENTION_DAYS), counted
+    from its last status change or, for a withdrawal, from the withdrawal."""
+    from django.conf import settings
+    from django.db.models import Max, OuterRef, Subquery
+
+    now = now or timezone.now()
+    due = []
+    alive = Submission.objects.filter(shredded_at__isnull=True)
+    last_change = alive.annotate(last_change=Max("status_changes__created_at"))
+    for status, days in settings.RETENTION_DAYS.items():
+        if status == "withdrawn":
+            continue
+        cutoff = now - timezone.timedelta(days=days)
+        due += [
+            (pk, status)
+            for pk in last_change.filter(status=status, last_change__lte=cutoff).values_list("pk", flat=True)
+        ]
+    latest = Consent.objects.filter(submission=OuterRef("pk")).order_by("-recorded_at", "-id")
+    cutoff = now - timezone.timedelta(days=settings.RETENTION_DAYS["withdrawn"])
+    withdrawn = alive.annotate(
+        withdrawn=Subquery(latest.values("withdrawn")[:1]), withdrawn_at=Subquery(latest.values("recorded_at")[:1])
+    ).filter(withdrawn=True, withdrawn_at__lte=cutoff)
+    due += [(pk, "withdrawn") for pk in withdrawn.values_list("pk", flat=True)]
+    return due
+
+
+def retention_sweep(*, now=None) -> int:
+    """Beat, daily: shred every case past its retention period; returns how many."""
+    count = 0
+    for submission_id, rule in cases_due_for_shredding(now=now):
+        submission = Submission.objects.filter(pk=submission_id).first()
+        if submission is not None and submission_shred(submission=submission, reason=f"retention:{rule}"):
+            count += 1
+    return count

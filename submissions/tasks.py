@@ -22,3 +22,9 @@ def sweep(older_than_seconds: int = 120) -> None:
         screen_submission.delay(submission_id)
     for attachment_id in services.attachments_to_clean(older_than_seconds=older_than_seconds + 180):
         clean_attachment.delay(attachment_id)
+
+
+@shared_task(name="submissions.retention")
+def retention() -> None:
+    """Beat, daily: destroy the cases past their retention period (settings.RETENTION_DAYS)."""
+    services.retention_sweep()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("receipt/message/", views.receipt_message, name="receipt_message"),
     path("receipt/consent/", views.receipt_consent, name="receipt_consent"),
     path("receipt/logout/", views.receipt_logout, name="receipt_logout"),
+    path("receipt/delete/", views.receipt_delete, name="receipt_delete"),
     path("receipt/download/", views.receipt_download, name="receipt_download"),
 ]

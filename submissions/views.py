@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal import throttle
+from portal import sealing, throttle
 from portal.cache import RedisUnavailable
 from submissions import consent as consent_texts
 from submissions import limits, sections, services
@@ -365,7 +365,7 @@ def _receipt_submission(request) -> Submission | None:
     if not isinstance(started, int | float) or time.time() - started > RECEIPT_SESSION_MAX_SECONDS:
         request.session.flush()
         return None
-    return Submission.objects.filter(pk=submission_id).first()
+    return Submission.objects.filter(pk=submission_id, shredded_at__isnull=True).first()
 
 
 def _receipt_check(request, reference: str, passphrase: str, token: str) -> tuple[Submission | None, str]:
@@ -401,6 +401,8 @@ def receipt_login(request):
             request.session[RECEIPT_SESSION_KEY] = submission.pk
             request.session[RECEIPT_SESSION_STARTED] = int(time.time())
             request.session.set_expiry(RECEIPT_SESSION_SECONDS)
+            if submission.receipt_keyring is not None:
+                sealing.remember(request, submission.receipt_keyring)
             return redirect("submissions:receipt_case")
         form.add_error(None, _("The reference or the passphrase is not right. Check both and try again."))
         return _private(render(request, "submissions/receipt_login.html", context, status=400))
@@ -476,6 +478,21 @@ def receipt_consent(request):
         return redirect("submissions:receipt_case")
     context = _case_context(submission, consent_form=form)
     return _private(render(request, "submissions/receipt_case.html", context, status=400))
+
+
+@never_cache
+@require_POST
+def receipt_delete(request):
+    """The source asks for the case to be destroyed: a confirmation page first, then consent withdrawn and
+    the case shredded (submissions.services.submission_delete_requested), and the session ended."""
+    submission = _receipt_submission(request)
+    if submission is None:
+        return redirect("submissions:receipt_login")
+    if request.POST.get("action") != "confirmed":
+        return _private(render(request, "submissions/receipt_delete.html", {"submission": submission}))
+    services.submission_delete_requested(submission=submission, language=get_language())
+    request.session.flush()
+    return _private(render(request, "submissions/receipt_deleted.html"))
 
 
 @require_POST

@@ -5,9 +5,10 @@ import pytest
 import redis
 from hypothesis import settings as hypothesis_settings
 
+from portal import sealing
 from portal.celery import app
 from tests.support.processes import Beat, Worker
-from tests.support.seeds import ensure_seeded
+from tests.support.seeds import ensure_seeded, office_keyring
 
 # Few examples in the edit loop, more where CI runs (CI=true); HYPOTHESIS_PROFILE chooses either.
 hypothesis_settings.register_profile("dev", max_examples=10)
@@ -24,6 +25,7 @@ SLOW_MODULES = {
     "tests/portal/test_hostile_input.py",
     "tests/portal/test_markup_inert.py",
     "tests/portal/test_settings.py",
+    "tests/portal/test_sealing.py",
 }
 
 
@@ -65,6 +67,15 @@ def _fresh_rate_limits():
 
     with contextlib.suppress(redis.RedisError):
         caches["ratelimit"].clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_code_reads_as_staff():
+    """The tests' own code reads sealed cases as a logged-in staff member does (portal.sealing). Requests
+    read with their own session's keys only (KeyringMiddleware), Celery tasks with none, and a worker
+    process has none: what the application can read is never the test's keyring."""
+    with sealing.using(office_keyring()):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 the urgent filter, the decrypted case, two decisions; an officer of another desk cannot reach the case."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from submissions.models import Message, Status, StatusChange, Submission
 from tests.browser.staff import log_in
-from tests.support.staff import make_desk_officer, make_queued_submission
+from tests.support.staff import attach_text, make_desk_officer, make_queued_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +19,7 @@ URGENT_NARRATIVE = "Detained at the Almaty airport on his return from the OSCE m
 CALM_NARRATIVE = "His newspaper's bank account was frozen after an article on land seizures in Osh"
 FOREIGN_NARRATIVE = "Her office in Moscow was searched and the computers were seized"
 QUESTION = "Which police station holds him now, and has a lawyer been allowed to see him?"
+EVIDENCE = "Statement of his lawyer: refused access to the detention centre on 3 November."
 ACCEPT_NOTE = "Within the mandate: a journalist detained for his reporting; the source has direct knowledge."
 
 
@@ -45,6 +47,7 @@ def test_a_desk_officer_triages_an_urgent_case_in_the_admin(page: Page, live_ser
         country="KG", place="Osh", description=CALM_NARRATIVE, violation_types=["killing", "registration_funding"]
     )
     urgent = make_queued_submission(country="KZ", description=URGENT_NARRATIVE, current_situation=["detained"])
+    attach_text(urgent, name="lawyer-statement.txt", text=EVIDENCE)
     foreign = make_queued_submission(country="RU", place="Moscow", description=FOREIGN_NARRATIVE)
     assert urgent.urgent and not calm.urgent
     assert (urgent.desk.code, calm.desk.code, foreign.desk.code) == ("central-asia", "central-asia", "eastern-europe")
@@ -73,6 +76,12 @@ def test_a_desk_officer_triages_an_urgent_case_in_the_admin(page: Page, live_ser
     expect(field(page, "description")).to_have_text(URGENT_NARRATIVE)
     expect(field(page, "status")).to_have_text("In the desk queue")
     assert page.get_by_text(URGENT_NARRATIVE).count() == 1
+    # The evidence, opened with the key this login unlocked (the case is sealed on the server).
+    original = page.get_by_role("link", name="original (evidence)")
+    expect(original).to_be_visible()
+    with page.expect_download() as download:
+        original.click()
+    assert Path(download.value.path()).read_text() == EVIDENCE
 
     # First decision: ask the source.
     page.get_by_role("link", name="Decide…").click()

@@ -60,8 +60,7 @@ def build_archive() -> dict:
         sent_at=at(2026, 2, 1), recipient="TJK", kind="AL", violation_types=["arbitrary_detention"]
     )
     tjk_old = make_sent_communication(sent_at=at(2025, 12, 1), recipient="TJK", kind="UA")
-    named = make_accepted_submission(country="KZ", public_naming=True, violation_types=["torture"])
-    named.defenders.update(name=NAMED)
+    named = make_accepted_submission(defender_name=NAMED, country="KZ", public_naming=True, violation_types=["torture"])
     kaz = make_sent_communication(submissions=[named], sent_at=at(2025, 11, 10), recipient="KAZ", kind="AL")
     reply(kaz, datetime.date(2025, 12, 20), "substantive", document=STATE_REPLY,
           document_name="reply.pdf", content_type="application/pdf")  # fmt: skip

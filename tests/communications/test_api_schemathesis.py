@@ -29,8 +29,7 @@ SENT = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 
 def release_a_few():
     """Released records: with a published document, with a confidential reply, without a reply."""
-    named = make_accepted_submission(country="TJ", public_naming=True)
-    named.defenders.update(name="Azimjan Askarov")
+    named = make_accepted_submission(defender_name="Azimjan Askarov", country="TJ", public_naming=True)
     with_document = make_sent_communication(submissions=[named], sent_at=SENT)
     services.reply_record(
         communication=with_document, received_on=datetime.date(2026, 2, 1), kind="substantive", confidential=False,

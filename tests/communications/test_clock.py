@@ -89,8 +89,7 @@ def test_a_withheld_communication_stays_unpublished_after_day_60():
 
 def test_the_release_names_only_victims_who_agreed_to_public_naming():
     refused = make_accepted_submission(country="TJ", public_naming=False)
-    agreed = make_accepted_submission(country="TJ", public_naming=True)
-    agreed.defenders.update(name="Azimjan Askarov")
+    agreed = make_accepted_submission(defender_name="Azimjan Askarov", country="TJ", public_naming=True)
     communication = make_sent_communication(submissions=[refused, agreed], sent_at=SENT)
 
     with time_machine.travel(DAY_60, tick=False):

@@ -133,13 +133,13 @@ def make(data: dict, staff, follow_up_to) -> dict:
     """One communication taken as far as its fate says (release itself is the clock's, later)."""
     desk, rapporteur = staff
     submission = make_accepted_submission(
+        defender_name=data["defender"],
         country="TJ",
         public_naming=data["public_naming"],
         contact_government=data["contact_government"],
         source_name=data["source"],
         contact_details=data["contact"],
     )
-    submission.defenders.update(name=data["defender"])
     communication, _draft = services.communication_draft(
         submissions=[submission], kind=data["kind"], recipient=data["recipient"],
         recipient_name=f"Republic {data['recipient_name']}", language="en", by=desk, follow_up_to=follow_up_to,

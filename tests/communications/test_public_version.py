@@ -250,8 +250,9 @@ def test_a_name_in_any_form_anywhere_blocks_the_public_version_and_reaches_no_pu
     note(f"name={name!r} written={written!r} where={where}")
     with transaction.atomic():
         archive_stats.invalidate()
-        submission = make_accepted_submission(country="TJ", public_naming=False, contact_government=True)
-        submission.defenders.update(name=name)
+        submission = make_accepted_submission(
+            defender_name=name, country="TJ", public_naming=False, contact_government=True
+        )
         communication = make_sent_communication(submissions=[submission], sent_at=SENT, public_approved=False)
         rapporteur = make_staff_user(f"prop-rapp-{random.Random(seed).random()}", "Rapporteur")
         sentence = f"<p>{before}{written}{after}</p>" if where != "reply" else ""

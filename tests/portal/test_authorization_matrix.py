@@ -671,6 +671,8 @@ LOCALISED = {
     "receipt/message/": [post(lambda w: "/receipt/message/", everyone(RECEIPT_LOGIN) | OWN_CASE_REFUSED)],
     "receipt/consent/": [post(lambda w: "/receipt/consent/", everyone(RECEIPT_LOGIN) | OWN_CASE_REFUSED)],
     "receipt/logout/": [post(lambda w: "/receipt/logout/", everyone(RECEIPT_LOGIN), ends_session=True)],
+    # Asking to delete shows a confirmation for one's own case; nothing is destroyed without "confirmed".
+    "receipt/delete/": [post(lambda w: "/receipt/delete/", everyone(RECEIPT_LOGIN) | OWN_CASE)],
     # The receipt file needs the passphrase of the case, whoever asks: the other source's does not do.
     "receipt/download/": [post(lambda w: "/receipt/download/", everyone(BAD, source=OK), data=download)],
     "communications/": [get(lambda w: "/communications/", everyone(PUBLIC_LIST))],

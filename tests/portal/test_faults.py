@@ -217,6 +217,9 @@ def portal_on_its_own_database():
         with log.open("ab") as output:
             subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env,
                            stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip
+            # As at an installation: the office key that new cases are sealed to (its recovery key goes to the log).
+            subprocess.run([sys.executable, "manage.py", "keys", "create-office-key"], cwd=BASE_DIR, env=env,
+                           stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip
             if not (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
                 subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
                                env=env, stdout=output, stderr=subprocess.STDOUT, check=True)  # fmt: skip

@@ -6,7 +6,7 @@ from submissions import services
 from tests.support.intake import DEFENDER_NAME, NARRATIVE
 
 
-def make_submission(**answers):
+def make_submission(*, defender_name: str | None = None, consent: dict | None = None, **answers):
     values = {
         "source_name": "A. Source",
         "source_relationship": "witness",
@@ -38,10 +38,12 @@ def make_submission(**answers):
         "work_description": "Journalist",
         "cooperated_with_un": "no",
     }
+    if defender_name is not None:
+        defender["name"] = defender_name
     submission, _receipt = services.submission_create(
         answers=values,
         defenders=[defender],
-        consent={"contact_government": True, "public_naming": False, "written_consent": "written"},
+        consent=consent or {"contact_government": True, "public_naming": False, "written_consent": "written"},
         language="en",
     )
     return submission
@@ -61,12 +63,10 @@ def make_staff_user(username: str, *roles: str, **fields):
 
 def make_accepted_submission(*, public_naming: bool = False, contact_government: bool = True, **answers):
     """A case screened and accepted, with the victim's consent as given."""
-    from submissions.models import Consent, Status
+    from submissions.models import Status
 
-    submission = make_submission(**answers)
-    Consent.objects.filter(submission=submission).update(
-        public_naming=public_naming, contact_government=contact_government
-    )
+    consent = {"contact_government": contact_government, "public_naming": public_naming, "written_consent": "written"}
+    submission = make_submission(consent=consent, **answers)
     services.submission_screen(submission_id=submission.pk)
     services.submission_status_change(
         submission=submission, to_status=Status.ACCEPTED, from_statuses=[Status.QUEUED], actor="staff"

@@ -9,11 +9,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
+from portal import roles, sealing
 from submissions import services
 from submissions.attachments import check_file
 from submissions.models import Desk, Submission
 from tests.support.factories import make_submission, next_number
+from tests.support.seeds import office_keyring
 
 PASSWORD = "correct horse battery staple 7"
 LOGIN_URL = "/admin/login/"
@@ -38,6 +39,9 @@ def make_staff(
     for code in desks:
         Desk.objects.get(code=code).members.add(user)
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    if role in roles.CASE_READERS or superuser:
+        # Granted the office key by someone who holds it (the tests' keyring): their login opens cases.
+        sealing.grant(sealing.holder_create(user=user, secret=password), office_keyring(), by=None)
     return user
 
 

@@ -25,3 +25,13 @@ def record_database_role(token: str) -> None:
         except DatabaseError:
             truncates = "no"
     cache.set(f"role:{token}", f"{role} truncates={truncates}", timeout=300)
+
+
+@shared_task(name="tests.read_probe")
+def read_probe(token: str, submission_id: int) -> None:
+    """What a worker reads of a case's narrative: "sealed" unless it holds a key (it never should)."""
+    from portal.sealing import Sealed
+    from submissions.models import Submission
+
+    description = Submission.objects.get(pk=submission_id).description
+    cache.set(f"probe:{token}", "sealed" if isinstance(description, Sealed) else "read", timeout=300)

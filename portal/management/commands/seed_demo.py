@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
+from portal import roles, sealing
+from portal.models import OfficeKey
 
 DEMO_STAFF = [
     ("intake", roles.INTAKE_OFFICER, False),
@@ -34,6 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = get_user_model()
         created = []
+        # The office key, made here the first time (its recovery key printed once): the demo staff who read
+        # cases are granted it, and the demo data is built with it open (drafting reads the cases).
+        keyring, recovery = None, ""
+        if not OfficeKey.objects.exists():
+            _office, private = sealing.office_key_create()
+            keyring = sealing.Keyring(office=sealing.office_keys([private]))
+            recovery = sealing.new_recovery_code()
+            sealing.grant(sealing.holder_create(secret=sealing.recovery_secret(recovery), label="recovery"), keyring)
+        keyring = keyring or sealing.current()  # a later run: the key of whoever runs it, if any
         for username, role, superuser in DEMO_STAFF:
             if users.objects.filter(username=username).exists():
                 continue
@@ -44,8 +54,11 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
             created.append((username, role, password, totp_secret(device)))
+            if role in roles.CASE_READERS and keyring is not None and keyring.office:
+                sealing.grant(sealing.holder_create(user=user, secret=password), keyring)
         # Each app seeds its own demo data, in the order of INSTALLED_APPS: a later app's builds on an earlier one's.
-        made = {config.label: config.seed_demo() for config in apps.get_app_configs() if hasattr(config, "seed_demo")}
+        with sealing.using(keyring):
+            made = {c.label: c.seed_demo() for c in apps.get_app_configs() if hasattr(c, "seed_demo")}
 
         if created:
             self.stdout.write("Demo staff accounts, shown once (staff site: /admin/):")
@@ -55,6 +68,11 @@ class Command(BaseCommand):
                 "Log in with the user name, the password and a six-digit code: add the TOTP secret to an\n"
                 "authenticator app, or print the current code with: python -m portal.embedded -- "
                 "python manage.py totp_code USERNAME"
+            )
+        if recovery:
+            self.stdout.write(
+                "Office key created. Its RECOVERY KEY, shown once (in production: print it, keep it offline):\n"
+                f"  {recovery}"
             )
         if any(made.values()):
             self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items()))

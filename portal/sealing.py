@@ -1,0 +1,532 @@
+"""Sealed case data: a key per case, and the office's private key held by staff only.
+
+Every case (a submission with its victims, messages and attachments) has a key pair of its own, the
+case key. Its values are sealed boxes to the case's public key (libsodium's crypto_box_seal: X25519
+and XSalsa20-Poly1305, through PyNaCl). Anyone holding a public key can seal: the intake request, the
+worker that cleans an attachment, an edit in the admin. Only the private key opens, and the server
+never holds it in a form it can use alone:
+
+- the case's private key is sealed to the office's public key (`CaseKey.sealed_private_key`), and
+  once more under a key derived from the source's passphrase, so that the receipt opens that case;
+- the office's private key is sealed to each staff key holder's public key (`OfficeKeyGrant`); a
+  holder's private key is encrypted under a key derived from their password (Argon2id), and the
+  recovery key, printed once, is a holder of its own;
+- in a staff or receipt session the opened keys are encrypted under a key that lives only in that
+  person's cookie (`KEY_COOKIE`): the session store alone opens nothing.
+
+The web tier, the workers and the database therefore hold public keys and sealed keys only. Reads go
+through `Keyring`, set per request from the session and the cookie (KeyringMiddleware); a Celery task
+runs with none. A value that cannot be opened reads as `Sealed`, which refuses to become text.
+Shredding a case destroys its sealed private key: its ciphertext then opens for nobody.
+
+Values written before cases had keys are Fernet tokens under the server's key (portal.crypto): they still
+read, and stay so until retention destroys them (a case cannot be given a receipt key without its
+passphrase, so sealing them would lock their sources out of their own messages).
+"""
+
+import base64
+import json
+import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+from nacl import pwhash, utils
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
+
+from portal import crypto
+
+TEXT_PREFIX = "sealed:"
+BINARY_PREFIX = b"sealed1:"
+KEY_COOKIE = "portal_keys"
+SESSION_KEYS = "_sealed_keys"
+
+
+class Locked(Exception):
+    """A sealed value was read without the key that opens it (a worker, or a session without the key)."""
+
+
+class Sealed:
+    """A stored value this process cannot open: written back unchanged, never shown."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def __str__(self) -> str:
+        raise Locked("a sealed value needs the office key or the source's receipt to be read")
+
+    __bytes__ = __str__
+
+    def __bool__(self) -> bool:
+        raise Locked("a sealed value needs the office key or the source's receipt to be read")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sealed) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return "<Sealed>"
+
+
+# --- Key derivation and wrapping ------------------------------------------------------------------
+
+# Argon2id cost of a password-derived key (a login takes about 0.1 s with "interactive"); tests use "min".
+_KDF_LIMITS = {
+    "interactive": (pwhash.argon2id.OPSLIMIT_INTERACTIVE, pwhash.argon2id.MEMLIMIT_INTERACTIVE),
+    "moderate": (pwhash.argon2id.OPSLIMIT_MODERATE, pwhash.argon2id.MEMLIMIT_MODERATE),
+    "min": (pwhash.argon2id.OPSLIMIT_MIN, pwhash.argon2id.MEMLIMIT_MIN),
+}
+
+
+def kdf_limits() -> tuple[int, int]:
+    return _KDF_LIMITS[getattr(settings, "SEALING_KDF", "interactive")]
+
+
+def password_key(password: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    return pwhash.argon2id.kdf(SecretBox.KEY_SIZE, password.encode(), salt, opslimit=opslimit, memlimit=memlimit)
+
+
+def passphrase_key(reference: str, canonical_passphrase: str) -> bytes:
+    """The key a receipt opens its case with. The passphrase carries 77 bits or more: a memory-hard
+    derivation would add nothing but seconds to every report, so BLAKE2b, keyed by the reference."""
+    from nacl.encoding import RawEncoder
+    from nacl.hash import blake2b
+
+    return blake2b(
+        canonical_passphrase.encode(), digest_size=32, key=reference.encode()[:64], person=b"portal-receipt",
+        encoder=RawEncoder,
+    )  # fmt: skip
+
+
+def wrap(key: bytes, secret: bytes) -> bytes:
+    return SecretBox(key).encrypt(secret)
+
+
+def unwrap(key: bytes, wrapped: bytes) -> bytes:
+    return SecretBox(key).decrypt(bytes(wrapped))
+
+
+def new_recovery_code() -> str:
+    """32 random bytes as groups of base32 letters, for paper."""
+    text = base64.b32encode(secrets.token_bytes(30)).decode()
+    return "-".join(text[i : i + 6] for i in range(0, len(text), 6))
+
+
+def recovery_secret(code: str) -> str:
+    return "".join(code.upper().split()).replace("-", "")
+
+
+# --- The keyring of one request ----------------------------------------------------------------
+
+
+@dataclass
+class Keyring:
+    """The private keys this request may use: office keys (staff), or one case's key (a receipt)."""
+
+    office: dict[bytes, PrivateKey] = field(default_factory=dict)  # by their public key
+    cases: dict[int, PrivateKey | None] = field(default_factory=dict)
+    user_id: int | None = None  # the staff member whose login opened it
+
+    def case(self, case_key_id: int) -> PrivateKey | None:
+        if case_key_id in self.cases:
+            return self.cases[case_key_id]
+        key = None
+        if self.office:
+            from portal.models import CaseKey
+
+            row = (
+                CaseKey.objects.filter(pk=case_key_id)
+                .values_list("sealed_private_key", "office_key__public_key")
+                .first()
+            )
+            office = self.office.get(bytes(row[1])) if row is not None and row[0] is not None else None
+            if office is not None:
+                key = PrivateKey(SealedBox(office).decrypt(bytes(row[0])))
+        self.cases[case_key_id] = key
+        return key
+
+    def dump(self) -> dict:
+        return {
+            "user": self.user_id,
+            "office": [bytes(v).hex() for v in self.office.values()],
+            "cases": {str(k): bytes(v).hex() for k, v in self.cases.items() if v is not None and not self.office},
+        }
+
+    @classmethod
+    def load(cls, data: dict) -> "Keyring":
+        return cls(
+            office=office_keys(PrivateKey(bytes.fromhex(v)) for v in data.get("office", [])),
+            cases={int(k): PrivateKey(bytes.fromhex(v)) for k, v in data.get("cases", {}).items()},
+            user_id=data.get("user"),
+        )
+
+
+def office_keys(privates) -> dict[bytes, PrivateKey]:
+    return {bytes(private.public_key): private for private in privates}
+
+
+_keyring: ContextVar[Keyring | None] = ContextVar("portal_keyring", default=None)
+
+
+def current() -> Keyring | None:
+    return _keyring.get()
+
+
+@contextmanager
+def using(keyring: Keyring | None):
+    """Run with `keyring` (None: with no key at all, as a worker does)."""
+    token = _keyring.set(keyring)
+    try:
+        yield keyring
+    finally:
+        _keyring.reset(token)
+
+
+def can_open(case_key_id: int | None) -> bool:
+    """Whether this context reads the values of a case (a case from before case keys always reads)."""
+    if case_key_id is None:
+        return True
+    ring = _keyring.get()
+    return ring is not None and ring.case(case_key_id) is not None
+
+
+# --- Sealing and opening values ------------------------------------------------------------------
+
+
+def _public(case_key) -> PublicKey:
+    return PublicKey(bytes(case_key.public_key))
+
+
+def seal_bytes(case_key, data: bytes) -> Sealed:
+    box = SealedBox(_public(case_key)).encrypt(bytes(data))
+    return Sealed(BINARY_PREFIX + case_key.pk.to_bytes(8, "big") + box)
+
+
+def seal_text(case_key, text: str) -> Sealed:
+    box = SealedBox(_public(case_key)).encrypt(text.encode())
+    return Sealed(f"{TEXT_PREFIX}{case_key.pk}:{base64.b64encode(box).decode()}")
+
+
+def _open(case_key_id: int, box: bytes) -> bytes | None:
+    ring = _keyring.get()
+    key = ring.case(case_key_id) if ring is not None else None
+    if key is None:
+        return None
+    try:
+        return SealedBox(key).decrypt(box)
+    except CryptoError:
+        return None
+
+
+# What a shredded case's columns hold: nothing (submissions.services.submission_shred).
+SHREDDED_TEXT, SHREDDED_BYTES = Sealed(""), Sealed(b"")
+
+
+def open_text(raw: str):
+    """The text of a stored value, or Sealed(raw) if this context cannot open it."""
+    if raw == "":
+        return ""
+    if not raw.startswith(TEXT_PREFIX):
+        return crypto.decrypt(raw.encode()).decode()  # a value from before case keys
+    key_id, _, box = raw[len(TEXT_PREFIX) :].partition(":")
+    data = _open(int(key_id), base64.b64decode(box))
+    return Sealed(raw) if data is None else data.decode()
+
+
+def open_bytes(raw: bytes):
+    if raw == b"":
+        return b""
+    if not raw.startswith(BINARY_PREFIX):
+        return crypto.decrypt(raw)
+    start = len(BINARY_PREFIX)
+    data = _open(int.from_bytes(raw[start : start + 8], "big"), raw[start + 8 :])
+    return Sealed(raw) if data is None else data
+
+
+# --- Fields ---------------------------------------------------------------------------------------
+
+
+def _case_key_of(instance):
+    key = instance.sealing_key()
+    if key is None:
+        return None
+    return key
+
+
+class SealedTextField(models.TextField):
+    """Text sealed to its case's key (the model's `sealing_key()`); reads give the text when this
+    context holds the key, else a `Sealed` value. Cannot be filtered on: use a keyed hash."""
+
+    def from_db_value(self, value, expression, connection):
+        return value if value is None else open_text(value)
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        case_key = _case_key_of(model_instance)
+        if case_key is None:  # a case from before case keys
+            return Sealed(crypto.encrypt(str(value).encode()).decode())
+        return seal_text(case_key, str(value))
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            return value.raw
+        raise TypeError(f"{self.name} is sealed: write it through the model's save(), or seal it with portal.sealing")
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            raise TypeError(f"{self.name} is sealed and cannot be filtered by {lookup_name!r}.")
+        return super().get_lookup(lookup_name)
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return "" if isinstance(value, Sealed) else super().value_to_string(obj)
+
+
+class SealedCharField(SealedTextField):
+    """A sealed single-line value: a text input in forms and the admin."""
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
+
+
+class SealedJSONField(SealedTextField):
+    """A sealed list or dict (a victim's areas of work), stored as sealed JSON."""
+
+    def from_db_value(self, value, expression, connection):
+        opened = super().from_db_value(value, expression, connection)
+        return json.loads(opened) if isinstance(opened, str) and opened else ([] if opened == "" else opened)
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        case_key = _case_key_of(model_instance)
+        text = json.dumps(value, ensure_ascii=False)
+        return seal_text(case_key, text) if case_key else Sealed(crypto.encrypt(text.encode()).decode())
+
+    def to_python(self, value):
+        return value
+
+
+class SealedBinaryField(models.BinaryField):
+    """Bytes (attachment contents) sealed to their case's key."""
+
+    def from_db_value(self, value, expression, connection):
+        return value if value is None else open_bytes(bytes(value))
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        case_key = _case_key_of(model_instance)
+        if case_key is None:
+            return Sealed(crypto.encrypt(bytes(value)))
+        return seal_bytes(case_key, bytes(value))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        if not isinstance(value, Sealed):
+            raise TypeError(f"{self.name} is sealed: write it through the model's save(), or seal it")
+        raw = value.raw if isinstance(value.raw, bytes) else value.raw.encode()
+        return connection.Database.Binary(raw)
+
+
+def sealed_fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, SealedTextField | SealedBinaryField)]
+
+
+def protected_fields(model: type[models.Model]) -> list[str]:
+    """Every column of `model` that is sealed or encrypted: what a list defers, what an audit names."""
+    return sealed_fields(model) + crypto.encrypted_fields(model)
+
+
+# --- Keys of the office, of staff and of cases -------------------------------------------------
+
+
+def new_case_key():
+    """A key pair for a new case: its public half to seal with, its private half sealed to the office."""
+    from portal.models import CaseKey, OfficeKey
+
+    office = OfficeKey.objects.current()
+    private = PrivateKey.generate()
+    case_key = CaseKey.objects.create(
+        public_key=bytes(private.public_key),
+        sealed_private_key=SealedBox(PublicKey(bytes(office.public_key))).encrypt(bytes(private)),
+        office_key=office,
+    )
+    case_key.private = private  # for this request only: the intake opens what it just wrote
+    return case_key
+
+
+def give_source_key(case_key, key: bytes) -> None:
+    """The receipt opens its own case: the case's private key under the passphrase's key."""
+    type(case_key).objects.filter(pk=case_key.pk).update(source_private_key=wrap(key, bytes(case_key.private)))
+
+
+def source_keyring(case_key_id: int, key: bytes) -> Keyring | None:
+    from portal.models import CaseKey
+
+    wrapped = CaseKey.objects.filter(pk=case_key_id).values_list("source_private_key", flat=True).first()
+    if wrapped is None:
+        return None
+    try:
+        return Keyring(cases={case_key_id: PrivateKey(unwrap(key, wrapped))})
+    except CryptoError:
+        return None
+
+
+def holder_keyring(holder, secret: str) -> Keyring | None:
+    """The office keys a holder's password (or the recovery code) opens; None if it opens nothing."""
+    from portal.models import OfficeKeyGrant
+
+    try:
+        private = PrivateKey(unwrap(password_key(secret, bytes(holder.salt), holder.opslimit, holder.memlimit),
+                                    holder.private_key))  # fmt: skip
+    except CryptoError:
+        return None
+    box = SealedBox(private)
+    grants = OfficeKeyGrant.objects.filter(holder=holder, office_key__retired_at__isnull=True)
+    return Keyring(office=office_keys(PrivateKey(box.decrypt(bytes(g.sealed_private_key))) for g in grants))
+
+
+def holder_create(*, user=None, secret: str, label: str = ""):
+    """A key pair for a staff member (or the recovery key), its private half under `secret`. No grant yet."""
+    from portal.models import KeyHolder
+
+    private = PrivateKey.generate()
+    opslimit, memlimit = kdf_limits()
+    salt = utils.random(pwhash.argon2id.SALTBYTES)
+    holder, _ = KeyHolder.objects.update_or_create(
+        user=user,
+        label=label,
+        defaults={
+            "public_key": bytes(private.public_key),
+            "private_key": wrap(password_key(secret, salt, opslimit, memlimit), bytes(private)),
+            "salt": salt,
+            "opslimit": opslimit,
+            "memlimit": memlimit,
+        },
+    )
+    return holder
+
+
+def grant(holder, keyring: Keyring, *, by=None) -> int:
+    """Seal every office key of `keyring` to `holder`: only someone who holds them can give them."""
+    from portal.models import OfficeKey, OfficeKeyGrant
+
+    box = SealedBox(PublicKey(bytes(holder.public_key)))
+    for public, private in keyring.office.items():
+        office_key = OfficeKey.objects.filter(public_key=public, retired_at__isnull=True).first()
+        if office_key is None:
+            continue
+        OfficeKeyGrant.objects.update_or_create(
+            office_key=office_key,
+            holder=holder,
+            defaults={"sealed_private_key": box.encrypt(bytes(private)), "granted_by": by},
+        )
+    return len(keyring.office)
+
+
+def office_key_create():
+    """The office's first key pair (or a new one, by rotation): returns (OfficeKey, its private key)."""
+    from portal.models import OfficeKey
+
+    private = PrivateKey.generate()
+    return OfficeKey.objects.create(public_key=bytes(private.public_key)), private
+
+
+# --- Sessions: the opened keys under a key that only the person's cookie holds ------------------
+
+
+def session_lock(keyring: Keyring) -> tuple[str, str]:
+    """(what the session stores, what the person's cookie holds): the keyring, and the key to it."""
+    cookie_key = utils.random(SecretBox.KEY_SIZE)
+    stored = base64.b64encode(wrap(cookie_key, json.dumps(keyring.dump()).encode())).decode()
+    return stored, base64.urlsafe_b64encode(cookie_key).decode()
+
+
+def remember(request, keyring: Keyring) -> None:
+    """Keep `keyring` for this session: encrypted in the session, its key in the person's cookie."""
+    request.session[SESSION_KEYS], request._new_key_cookie = session_lock(keyring)
+
+
+def recall(request) -> Keyring | None:
+    stored = request.session.get(SESSION_KEYS) if hasattr(request, "session") else None
+    cookie = request.COOKIES.get(KEY_COOKIE)
+    if not stored or not cookie:
+        return None
+    try:
+        data = unwrap(base64.urlsafe_b64decode(cookie), base64.b64decode(stored))
+    except (CryptoError, ValueError):
+        return None
+    return Keyring.load(json.loads(data))
+
+
+def set_cookie(request, response) -> None:
+    new = getattr(request, "_new_key_cookie", None)
+    if new is not None:
+        response.set_cookie(
+            KEY_COOKIE,
+            new,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Strict",
+            path="/",
+        )
+    elif KEY_COOKIE in request.COOKIES and not request.session.get(SESSION_KEYS):
+        response.delete_cookie(KEY_COOKIE, path="/", samesite="Strict")
+
+
+def staff_logged_in(request, password: str) -> None:
+    """At a staff login: open the person's key with their password (making their key pair at the first
+    login) and keep the office keys it opens for the session. Nothing is kept if it opens none."""
+    from portal.models import KeyHolder
+
+    holder = KeyHolder.objects.filter(user=request.user).first()
+    if holder is None:
+        holder_create(user=request.user, secret=password)
+        return
+    keyring = holder_keyring(holder, password)
+    if keyring is not None and keyring.office:
+        keyring.user_id = request.user.pk
+        remember(request, keyring)
+
+
+class RewrapOnPasswordChange:
+    """A password "validator" that validates nothing: Django calls its password_changed() whenever a
+    user's password is saved, wherever from. The person's key pair is made anew under the new password,
+    and the office keys are sealed to it again from the keyring of the request that changed it (the
+    person's own unlocked session). Changed anywhere else (another administrator, a command), the old
+    grants cannot be carried over: the person is granted access again by someone who holds it."""
+
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def get_help_text(self) -> str:
+        return ""
+
+    def password_changed(self, password, user=None) -> None:
+        from portal.models import KeyHolder
+
+        if user is None or user.pk is None or not KeyHolder.objects.filter(user=user).exists():
+            return
+        holder = holder_create(user=user, secret=password)
+        holder.grants.all().delete()
+        keyring = current()
+        if keyring is not None and keyring.office and getattr(keyring, "user_id", None) == user.pk:
+            grant(holder, keyring, by=user)

@@ -1,0 +1,60 @@
+"""The Celery worker does its work without ever opening a case (portal.sealing): a real worker process,
+which has no key, screens and routes a report, finds a duplicate across scripts, and releases a letter
+on day 60; a probe task shows that the same worker cannot read a case's narrative."""
+
+import datetime
+import re
+import secrets
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from communications.models import PublicRecord
+from communications.tasks import tick
+from submissions import services
+from submissions.models import Status, Submission
+from tests.support.factories import make_accepted_submission, make_sent_communication, make_submission
+from tests.support.intake import DEFENDER_NAME, submit_case
+from tests.support.processes import wait_for
+from tests.support.tasks import read_probe
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+def test_the_worker_routes_a_report_and_finds_its_duplicate_across_scripts_without_a_key(client, celery_worker):
+    response = submit_case(client)
+    reference = re.search(r'id="receipt-reference">([^<]+)<', response.content.decode()).group(1)
+    assert DEFENDER_NAME == "Ulfathonim Mamadshoeva"
+    cyrillic = make_submission(country="TJ", defender_name="Мамадшоева Ульфатхоним")
+
+    wait_for(
+        lambda: Submission.objects.filter(screened_at__isnull=False).count() == 2, message="the worker to route both"
+    )
+    latin = Submission.objects.get(reference=reference)
+    assert latin.status == Status.QUEUED and latin.desk.code == "central-asia"
+    assert "imprisonment" in latin.flags  # screened at intake, before sealing
+    assert list(services.possible_duplicates(latin)) == [Submission.objects.get(pk=cyrillic.pk)]
+
+    token = secrets.token_hex(8)
+    read_probe.delay(token, latin.pk)
+    wait_for(lambda: cache.get(f"probe:{token}"), message="the probe")
+    assert cache.get(f"probe:{token}") == "sealed"
+
+
+def test_the_worker_releases_a_letter_on_day_60_without_a_key(celery_worker):
+    named = make_accepted_submission(country="TJ", public_naming=True, defender_name="Azimjan Askarov")
+    unnamed = make_accepted_submission(country="TJ", public_naming=False)
+    sent = timezone.now() - datetime.timedelta(days=60, minutes=1)
+    make_sent_communication(submissions=[named, unnamed], sent_at=sent)
+
+    tick.delay()
+    wait_for(lambda: PublicRecord.objects.exists(), message="the worker to release the letter")
+    letter = PublicRecord.objects.get().letter_html
+    assert "Azimjan Askarov" in letter  # the name its victim agreed to make public
+    assert "Mamadshoeva" not in letter and "U. M." in letter  # initials for the one who did not

@@ -1,0 +1,442 @@
+"""Sealed cases (portal.sealing): what a seized server reads, what staff and the receipt read, shredding.
+
+The server holds public keys and sealed keys only. These tests take everything it has and try every key
+found there; then read as staff do (the password opens the office key) and as the source does (the
+receipt opens their case); then destroy cases and check that nothing opens them, the office key included.
+"""
+
+import base64
+import binascii
+import datetime
+import os
+import re
+from pathlib import Path
+
+import pytest
+import redis
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.core.cache import caches
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, SealedBox
+from nacl.secret import SecretBox
+
+from portal import sealing
+from portal.models import CaseKey, KeyHolder, OfficeKey
+from submissions import services
+from submissions.models import Attachment, Defender, Message, Status, StatusChange, Submission
+from submissions.receipts import canonical_passphrase, passphrase_hash
+from tests.support.factories import make_submission
+from tests.support.staff import PASSWORD, attach_text, login_staff, make_desk_officer, make_rapporteur
+
+pytestmark = pytest.mark.django_db
+
+VICTIM = "Гульнара Абдуллаева"
+SOURCE = "Farida Nazarova"
+CONTACT = "farida.secret@example.net"
+STORY = "Detained at the Khujand colony on 12 October, beaten by officer Rahimov"
+EVIDENCE = "Medical certificate No. 4471-KH, bruises on both arms"
+PASSPHRASE = "correct horse battery staple river lamp"
+SECRETS = [VICTIM, "Абдуллаев", "Abdullaeva", SOURCE, "Nazarova", CONTACT, "Khujand colony", "Rahimov", "4471-KH"]
+
+
+def a_case(**answers) -> Submission:
+    answers = {
+        "source_name": SOURCE,
+        "contact_method": "email",
+        "contact_details": CONTACT,
+        "description": STORY,
+        "country": "TJ",
+        **answers,
+    }
+    return make_submission(defender_name=VICTIM, **answers)
+
+
+def with_receipt(submission: Submission, passphrase: str = PASSPHRASE) -> Submission:
+    """The receipt the source keeps: its hash and the case key under the passphrase's key."""
+    Submission.objects.filter(pk=submission.pk).update(
+        passphrase_hash=passphrase_hash(submission.reference, passphrase)
+    )
+    case_key = submission.case_key
+    case_key.private = sealing.current().case(case_key.pk)
+    sealing.give_source_key(case_key, sealing.passphrase_key(submission.reference, canonical_passphrase(passphrase)))
+    return submission
+
+
+def login_again(client, user, **kwargs):
+    """A second login of the same person within one TOTP time step: the device forgets the used code."""
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    return login_staff(client, user, **kwargs)
+
+
+# --- What the server holds ---------------------------------------------------------------------------
+
+
+def database_dump() -> list[bytes]:
+    """Every value of every table of the database, as bytes (text as UTF-8)."""
+    values = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from the catalogue)
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes):
+                        values.append(bytes(value))
+                    elif value is not None:
+                        values.append(str(value).encode())
+    return values
+
+
+def redis_dump() -> list[bytes]:
+    """Every key and value of every Redis database the portal uses, and the files under its data folder."""
+    values = []
+    for url in {settings.REDIS_URL, settings.RATELIMIT_REDIS_URL}:
+        for db in range(16):
+            client = redis.Redis.from_url(url, db=db)
+            for key in client.scan_iter():
+                values.append(key)
+                dumped = client.dump(key)
+                if dumped:
+                    values.append(dumped)
+    return values
+
+
+def files_under(*folders: Path) -> list[bytes]:
+    found = []
+    for folder in folders:
+        if folder.is_dir():
+            found += [path.read_bytes() for path in folder.rglob("*") if path.is_file() and path.stat().st_size < 50e6]
+    return found
+
+
+def everything_the_server_has(caplog) -> list[bytes]:
+    data_dir = Path(settings.BASE_DIR) / ".data"
+    return [
+        *database_dump(),
+        *redis_dump(),
+        *files_under(Path(settings.MEDIA_ROOT), data_dir / "test" / "redis", data_dir / "test" / "redis-ratelimit"),
+        *(f"{name}={value}".encode() for name, value in os.environ.items()),
+        *(key.encode() for key in settings.ENCRYPTION_KEYS),
+        settings.HMAC_KEY.encode(),
+        settings.SECRET_KEY.encode(),
+        caplog.text.encode(),
+    ]
+
+
+_TOKEN = re.compile(rb"[A-Za-z0-9+/=_-]{40,}")
+
+
+def keys_in(blobs: list[bytes]) -> set[bytes]:
+    """Every 32-byte value found: raw, or written as hex or base64 inside any text; and the Fernet keys."""
+    keys = set()
+    for blob in blobs:
+        if len(blob) == 32:
+            keys.add(blob)
+        for token in _TOKEN.findall(blob):
+            for decode in (base64.b64decode, base64.urlsafe_b64decode, binascii.unhexlify):
+                try:
+                    decoded = (
+                        decode(token + b"=" * (-len(token) % 4)) if decode is not binascii.unhexlify else decode(token)
+                    )
+                except (ValueError, binascii.Error):
+                    continue
+                if len(decoded) == 32:
+                    keys.add(decoded)
+    return keys
+
+
+def sealed_blobs(blobs: list[bytes]) -> set[bytes]:
+    """Everything that could be a box: the raw bytes of each value and each base64 token in it."""
+    found = {blob for blob in blobs if len(blob) >= 48}
+    for blob in blobs:
+        for token in _TOKEN.findall(blob):
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                try:
+                    decoded = decode(token + b"=" * (-len(token) % 4))
+                except (ValueError, binascii.Error):
+                    continue
+                if len(decoded) >= 48:
+                    found.add(decoded)
+    return found
+
+
+def opened_by_any(keys: set[bytes], boxes: set[bytes]) -> list[bytes]:
+    """Every box that any key opens, as a sealed box (X25519) or a secret box (XSalsa20-Poly1305)."""
+    openers = [opener for key in keys for opener in (SealedBox(PrivateKey(key)), SecretBox(key))]
+    opened = []
+    for box in boxes:
+        for opener in openers:
+            try:
+                opened.append(opener.decrypt(box))
+            except (CryptoError, ValueError, TypeError):
+                continue
+    return opened
+
+
+def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    submission = with_receipt(a_case())
+    attachment = attach_text(submission, name="certificate.txt", text=EVIDENCE)
+    with sealing.using(None):  # as the worker does it: from its copy under the server's key, then deleted
+        services.attachment_clean(attachment_id=attachment.pk)
+    services.submission_screen(submission_id=submission.pk)
+    services.submission_request_information(submission=submission, by=None, question=f"Is {VICTIM} still held?")
+    # A staff member and the source are logged in: their sessions are on the server too.
+    staff = Client()
+    login_staff(staff, make_desk_officer("central-asia"))
+    assert VICTIM in staff.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+    source = Client()
+    assert source.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE}).status_code == 302
+    assert STORY not in source.get("/receipt/case/").content.decode()  # the page shows no narrative...
+    assert f"Is {VICTIM} still held?" in source.get("/receipt/case/").content.decode()  # ...but opens messages
+
+    seized = everything_the_server_has(caplog)
+
+    for secret in SECRETS:
+        for blob in seized:
+            assert secret.encode() not in blob, f"{secret!r} is in clear on the server"
+    keys = keys_in(seized)
+    boxes = sealed_blobs(seized)
+    assert len(keys) > 20 and len(boxes) > 20  # the search did find the keys and boxes that are there
+    print(f"seized: {len(seized)} values, {len(keys)} candidate keys, {len(boxes)} candidate boxes")
+    assert opened_by_any(keys, boxes) == []
+    # The Fernet keys of the environment open only what the server may read anyway: none of it is the case.
+    for key in settings.ENCRYPTION_KEYS:
+        fernet = Fernet(key.encode())
+        for blob in seized:
+            for token in re.findall(rb"gAAAAA[A-Za-z0-9_=-]+", blob):
+                try:
+                    plain = fernet.decrypt(token)
+                except InvalidToken:
+                    continue
+                assert not any(secret.encode() in plain for secret in SECRETS), plain[:200]
+
+
+# --- Reading with the keys ---------------------------------------------------------------------------
+
+
+def test_a_staff_password_opens_the_case_and_nothing_else_does():
+    submission = a_case()
+    services.submission_screen(submission_id=submission.pk)
+    officer = make_desk_officer("central-asia")
+    page = f"/admin/submissions/submission/{submission.pk}/change/"
+
+    client = Client()
+    login_staff(client, officer)
+    assert VICTIM in client.get(page).content.decode()
+
+    # The same session without the key in the person's cookie opens nothing: the server alone cannot.
+    client.cookies.pop(sealing.KEY_COOKIE)
+    refused = client.get(page)
+    assert refused.status_code == 403
+    assert VICTIM not in refused.content.decode()
+    assert "needs your key" in refused.content.decode()
+
+
+def test_a_case_reads_as_sealed_without_a_key():
+    submission = a_case()
+    with sealing.using(None):
+        stored = Submission.objects.get(pk=submission.pk)
+        assert isinstance(stored.description, sealing.Sealed)
+        with pytest.raises(sealing.Locked):
+            str(stored.description)
+        # Written back unchanged (a worker saving the row): still the same sealed value.
+        stored.save()
+    assert Submission.objects.get(pk=submission.pk).description == STORY
+
+
+def test_the_receipt_opens_its_own_case_only():
+    mine, other = with_receipt(a_case()), a_case(description="Another story of another family")
+    ring = services.receipt_authenticate(reference=mine.reference, passphrase=PASSPHRASE).receipt_keyring
+
+    with sealing.using(ring):
+        assert Submission.objects.get(pk=mine.pk).description == STORY
+        assert isinstance(Submission.objects.get(pk=other.pk).description, sealing.Sealed)
+
+
+def test_a_new_staff_member_reads_cases_once_a_holder_grants_access(settings, monkeypatch):
+    submission = a_case()
+    services.submission_screen(submission_id=submission.pk)
+    holder = make_rapporteur()
+    newcomer = make_desk_officer("central-asia")
+    KeyHolder.objects.filter(user=newcomer).delete()  # never given access
+    page = f"/admin/submissions/submission/{submission.pk}/change/"
+
+    client = Client()
+    login_staff(client, newcomer)  # the first login makes their key pair
+    assert client.get(page).status_code == 403
+    assert KeyHolder.objects.filter(user=newcomer, grants__isnull=True).exists()
+
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", "not the password")
+    with pytest.raises(CommandError):
+        call_command("keys", "grant", newcomer.username, "--by", holder.username)
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", PASSWORD)
+    call_command("keys", "grant", newcomer.username, "--by", holder.username)
+
+    client = Client()
+    login_again(client, newcomer)
+    assert VICTIM in client.get(page).content.decode()
+
+    call_command("keys", "revoke", newcomer.username)
+    client = Client()
+    login_again(client, newcomer)
+    assert client.get(page).status_code == 403
+
+
+def test_a_password_change_keeps_access_under_the_new_password():
+    submission = a_case()
+    services.submission_screen(submission_id=submission.pk)
+    officer = make_desk_officer("central-asia")
+    client = Client()
+    login_staff(client, officer)
+    new_password = "a new long passphrase for the desk 42"
+    changed = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+
+    client = Client()
+    login_again(client, officer, password=new_password)
+    assert VICTIM in client.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+    assert sealing.holder_keyring(KeyHolder.objects.get(user=officer), PASSWORD) is None  # the old one opens nothing
+
+
+def test_rotation_seals_every_case_key_to_a_new_office_key(monkeypatch, capsys):
+    cases = [a_case() for _ in range(3)]
+    officer = make_desk_officer("central-asia")
+    old = OfficeKey.objects.current()
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", PASSWORD)
+
+    call_command("keys", "rotate", "--by", officer.username)
+
+    new = OfficeKey.objects.current()
+    assert new != old
+    old.refresh_from_db()
+    assert old.retired_at is not None and not old.grants.exists()
+    assert set(CaseKey.objects.values_list("office_key", flat=True)) == {new.pk}
+    # The tests' own copy of the old key opens nothing any more; the officer's password opens everything.
+    with sealing.using(sealing.Keyring(office=sealing.current().office)):
+        assert all(isinstance(Submission.objects.get(pk=c.pk).description, sealing.Sealed) for c in cases)
+    with sealing.using(sealing.holder_keyring(KeyHolder.objects.get(user=officer), PASSWORD)):
+        assert all(Submission.objects.get(pk=c.pk).description == STORY for c in cases)
+    # A new recovery key was printed, and it opens the new key.
+    code = re.search(r"RECOVERY KEY.*\n\s+(\S+)", capsys.readouterr().out).group(1)
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", code)
+    call_command("keys", "check", "--recovery")
+
+
+def test_the_recovery_key_opens_the_office_key_and_grants_access(monkeypatch, capsys):
+    submission = a_case()
+    holder = make_rapporteur()
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", PASSWORD)
+    call_command("keys", "new-recovery-key", "--by", holder.username)
+    code = re.search(r"RECOVERY KEY.*\n\s+(\S+)", capsys.readouterr().out).group(1)
+
+    recovery = KeyHolder.objects.get(user__isnull=True, label="recovery")
+    with sealing.using(sealing.holder_keyring(recovery, sealing.recovery_secret(code.lower()))):
+        assert Submission.objects.get(pk=submission.pk).description == STORY
+    assert sealing.holder_keyring(recovery, sealing.recovery_secret(sealing.new_recovery_code())) is None
+
+    newcomer = make_desk_officer("central-asia")
+    KeyHolder.objects.filter(user=newcomer).update(user=None, label="left")  # their key is gone
+    sealing.holder_create(user=newcomer, secret=PASSWORD)
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", code)
+    call_command("keys", "grant", newcomer.username, "--recovery")
+    with sealing.using(sealing.holder_keyring(KeyHolder.objects.get(user=newcomer), PASSWORD)):
+        assert Submission.objects.get(pk=submission.pk).description == STORY
+    call_command("keys", "check", "--recovery")
+
+
+def test_the_check_names_cases_nobody_can_open(monkeypatch):
+    a_case()
+    KeyHolder.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("keys", "check")
+
+
+# --- Shredding ----------------------------------------------------------------------------------------
+
+
+def raw_sealed_values(submission: Submission) -> list:
+    """The stored ciphertext of the case, as a seized backup would hold it."""
+    with sealing.using(None):
+        rows = [Submission.objects.get(pk=submission.pk), *Defender.objects.filter(submission=submission)]
+        rows += [*Message.objects.filter(submission=submission), *Attachment.objects.filter(submission=submission)]
+        values = [getattr(row, name) for row in rows for name in sealing.sealed_fields(type(row))]
+    return [value for value in values if value is not None]
+
+
+def assert_destroyed(submission: Submission, backup: list) -> None:
+    submission.refresh_from_db()
+    assert submission.shredded_at is not None
+    case_key = CaseKey.objects.get(pk=submission.case_key_id)
+    assert case_key.sealed_private_key is None and case_key.source_private_key is None
+    assert not Message.objects.filter(submission=submission).exists()
+    assert not Attachment.objects.filter(submission=submission).exists()
+    assert submission.description == "" and Defender.objects.get(submission=submission).name == ""
+    # Even with the office private key, yesterday's ciphertext (a backup) opens nothing.
+    fresh = sealing.Keyring(office=sealing.current().office)
+    with sealing.using(fresh):
+        reopened = [sealing.open_text(v.raw) if isinstance(v.raw, str) else sealing.open_bytes(v.raw) for v in backup]
+    assert all(isinstance(value, sealing.Sealed) for value in reopened if value not in ("", b""))
+    assert any(isinstance(value, sealing.Sealed) for value in reopened)
+
+
+def test_a_case_past_its_retention_period_is_destroyed():
+    kept, due = a_case(), a_case()
+    for submission in (kept, due):
+        attach_text(submission, text=EVIDENCE)
+        services.submission_screen(submission_id=submission.pk)
+        services.submission_reject(submission=submission, by=None, reason="outside_mandate")
+    StatusChange.objects.filter(submission=due).update(created_at=timezone.now() - datetime.timedelta(days=91))
+    backup = raw_sealed_values(due)
+
+    assert services.retention_sweep() == 1
+
+    assert_destroyed(due, backup)
+    kept.refresh_from_db()
+    assert kept.shredded_at is None and kept.description == STORY
+    assert services.retention_sweep() == 0  # once
+
+
+def test_a_withdrawn_case_is_destroyed_after_its_period_and_an_open_one_never():
+    withdrawn, open_case = a_case(), a_case()
+    services.consent_withdraw(submission=withdrawn, language="en")
+    later = timezone.now() + datetime.timedelta(days=settings.RETENTION_DAYS["withdrawn"] + 1)
+
+    assert services.cases_due_for_shredding(now=later) == [(withdrawn.pk, "withdrawn")]
+    assert open_case.pk not in {pk for pk, _rule in services.cases_due_for_shredding(now=later)}
+
+
+def test_the_source_asks_through_the_receipt_and_the_case_is_destroyed():
+    submission = with_receipt(a_case())
+    attach_text(submission, text=EVIDENCE)
+    services.submission_screen(submission_id=submission.pk)
+    backup = raw_sealed_values(submission)
+    client = Client()
+    assert client.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE}).status_code == 302
+
+    confirm = client.post("/receipt/delete/", {"action": "ask"})
+    assert confirm.status_code == 200 and "Yes, destroy this report" in confirm.content.decode()
+    assert Submission.objects.get(pk=submission.pk).shredded_at is None  # asking is not doing
+    done = client.post("/receipt/delete/", {"action": "confirmed"})
+
+    assert done.status_code == 200 and "destroyed" in done.content.decode()
+    assert_destroyed(submission, backup)
+    assert submission.current_consent().withdrawn
+    assert submission.status == Status.CLOSED
+    # The receipt opens nothing any more.
+    again = Client().post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE})
+    assert again.status_code == 400
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_sessions():
+    yield
+    caches["default"].clear()
