@@ -12,6 +12,8 @@ audience from the draft's name references (communications.references), and runs 
   victim without consent to be named in public, and the source as above. Themes that describe a
   person (LGBTI+, disability, child, woman) are left out for a victim not named in public unless
   staff keep them on the approved public version.
+- in both copies, the people the source asked never to be named (a relative, a witness) are protected
+  like the source, whatever the victims' consent: every part of each name, in every form and script.
 
 The gate FINDS and BLOCKS: any hit stops the step and is shown to staff in context. It never rewrites
 a text: names leave a letter only through the references, never by cutting fragments out of words.
@@ -95,7 +97,8 @@ def protected(communication, audience: str) -> tuple[Protected, ...]:
 
 
 def protected_of(submissions: list, audience: str, *, source_only: bool = False) -> tuple[Protected, ...]:
-    """What `audience` may not read of these cases; source_only: only what identifies their sources."""
+    """What `audience` may not read of these cases; source_only: only who is never named, whatever the
+    consent (the sources, what identifies them, and the people they asked never to be named)."""
     readable = [
         defender.name
         for submission in submissions
@@ -123,6 +126,12 @@ def protected_of(submissions: list, audience: str, *, source_only: bool = False)
             name = ""
         names = _unshared(name, readable) if name.strip() else []
         items.append(Protected.person(label, *names))
+        # The people the source asked never to be named (a relative, a witness): like the source, in
+        # every copy, whatever the victims' consent; a part shared with a name this audience may read
+        # (a family name) is protected only with the rest of the name.
+        for number, other in enumerate(submission.confidential_names, 1):
+            label_other = f"{submission.reference}: confidential person {number} (never named)"
+            items.append(Protected.person(label_other, *_unshared(other, readable)))
         items.append(
             Protected.source(
                 label,

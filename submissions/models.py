@@ -271,6 +271,9 @@ class Submission(models.Model):
     description = EncryptedTextField(_("what happened"))
     current_risk = EncryptedTextField(_("current risk"))
     steps_taken = EncryptedTextField(_("steps already taken"), blank=True)
+    # Other people the source asks never to be named (family, witnesses), one per line: protected by the
+    # name gate like the source, in every copy of every letter (communications.gate).
+    confidential_people = EncryptedTextField(_("people who must never be named"), blank=True)
 
     # What the source confirms.
     good_faith = models.BooleanField(default=False)
@@ -333,6 +336,11 @@ class Submission(models.Model):
     @property
     def is_complete(self) -> bool:
         return not self.missing_elements
+
+    @property
+    def confidential_names(self) -> list[str]:
+        """The people the source asked never to be named, one name per item."""
+        return [line.strip() for line in self.confidential_people.splitlines() if line.strip()]
 
     @property
     def source_status(self) -> SourceStatus:
