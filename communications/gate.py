@@ -11,7 +11,9 @@ audience from the draft's name references (communications.references), and runs 
   public letter, the summary, the replies' summaries and the text of their documents. Protected: each
   victim without consent to be named in public, and the source as above. Themes that describe a
   person (LGBTI+, disability, child, woman) are left out for a victim not named in public unless
-  staff keep them on the approved public version.
+  staff keep them on the approved public version. A reply document the gate stops is held (left out
+  of the public copy, staff shown why) without holding the rest: staff can rewrite a letter or a
+  summary, never a State's document.
 - in both copies, the people the source asked never to be named (a relative, a witness) are protected
   like the source, whatever the victims' consent: every part of each name, in every form and script.
 
@@ -161,6 +163,7 @@ class ReplyCopy:
     text: str
     document_text: str | None = None  # None: no document, or not published
     note: str = ""  # why a document is not published, for staff
+    held: list["Problem"] = field(default_factory=list)  # what the gate found in a held document (staff only)
 
 
 @dataclass
@@ -175,17 +178,31 @@ class PublicCopy:
 CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
 
 
-def _reply_copy(reply) -> ReplyCopy:
+HELD_DOCUMENT = (
+    "Its document is held, not published: the name gate found in it what the public may not read (below). "
+    "The letter, its summary and this reply's summary can still be approved and released without it."
+)
+
+
+def _reply_copy(reply, items: tuple[Protected, ...]) -> ReplyCopy:
+    """A reply's public copy. Its document is published only if its text can be read and passes the gate;
+    a document the gate stops is held (and staff are shown why), without holding the rest of the version:
+    staff cannot rewrite a State's document, only leave it out."""
     if reply.confidential:
         return ReplyCopy(reply, CONFIDENTIAL_REPLY)
     copy = ReplyCopy(reply, reply.summary)
-    if reply.document is not None:
-        try:
-            copy.document_text = document_text(
-                bytes(reply.document), name=reply.document_name, content_type=reply.content_type
-            )
-        except Unreadable as error:
-            copy.note = f"Its document is not published: {error}."
+    if reply.document is None:
+        return copy
+    try:
+        text = document_text(bytes(reply.document), name=reply.document_name, content_type=reply.content_type)
+    except Unreadable as error:
+        copy.note = f"Its document is not published: {error}."
+        return copy
+    copy.held = check_text(f"document of the reply of {reply.received_on:%Y-%m-%d}", text, items)
+    if copy.held:
+        copy.note = HELD_DOCUMENT
+    else:
+        copy.document_text = text
     return copy
 
 
@@ -205,8 +222,9 @@ def public_copy(communication, *, mark: bool = False, all_replies: bool = False)
     """
     known = references.people(communication)
     submissions = list(communication.submissions.all())
+    items = protected(communication, PUBLIC)
     replies = [
-        _reply_copy(reply)
+        _reply_copy(reply, items)
         for reply in communication.replies.all()
         if all_replies or reply.confidential or reply.public_approved_at is not None
     ]
@@ -300,7 +318,7 @@ def gate_public_copy(communication, copy: PublicCopy | None = None) -> list[Prob
     for reply in copy.replies:
         where = f"reply of {reply.reply.received_on:%Y-%m-%d}"
         problems += check_text(where, reply.text, items)
-        if reply.document_text is not None:
+        if reply.document_text is not None:  # it passed in public_copy; read again as every public write is
             problems += check_text(f"document of the {where}", reply.document_text, items)
     return problems
 
