@@ -71,7 +71,12 @@ class PortalAdminSite(OTPAdminSite):
         self.index_panels.append((template_name, context))
 
     def get_urls(self):
-        return [path("enrol/", enrolment.enrol, name="enrol"), *super().get_urls()]
+        return [
+            path("enrol/", enrolment.enrol, name="enrol"),
+            path("language/", enrolment.language_choose, name="staff_language"),
+            path("backup-codes/", self.admin_view(enrolment.backup_codes), name="backup_codes"),
+            *super().get_urls(),
+        ]
 
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)

@@ -40,9 +40,24 @@ COMMENT_TAGS = ("Translators",)
 PO_WIDTH = 79  # xgettext's, so that entries written here look like the rest of the file
 
 
+# The staff pages a new staff member meets before anyone can help them (the second factor's
+# enrolment, backup codes) and the language switch: translated into every staff language
+# (settings.STAFF_LANGUAGES), also those the public site does not have yet.
+STAFF_TRANSLATED = (
+    "portal/enrolment.py",
+    f"{TEMPLATE_DIR}/admin/enrol.html",
+    f"{TEMPLATE_DIR}/admin/enrol_done.html",
+    f"{TEMPLATE_DIR}/admin/backup_codes.html",
+    f"{TEMPLATE_DIR}/admin/backup_codes_done.html",
+    f"{TEMPLATE_DIR}/admin/_staff_language.html",
+)
+
+
 def is_staff_only(path: str) -> bool:
-    """Staff pages stay in English: the admin modules write plain strings, and the few gettext
+    """Other staff pages stay in English: the admin modules write plain strings, and the few gettext
     calls there reuse msgids of Django's own admin catalogue (such as the row checkbox label)."""
+    if path in STAFF_TRANSLATED:
+        return False
     return path.endswith("/admin.py") or path.startswith(f"{TEMPLATE_DIR}/admin/")
 
 
@@ -103,6 +118,15 @@ def project_messages(base_dir: Path = BASE_DIR) -> Catalog:
             else:
                 existing.locations.append((path, message.lineno))
                 existing.auto_comments.extend(c for c in message.comments if c not in existing.auto_comments)
+    return catalog
+
+
+def staff_messages(base_dir: Path = BASE_DIR) -> Catalog:
+    """The template catalogue of the staff pages translated into every staff language (STAFF_TRANSLATED)."""
+    catalog = Catalog(project="defender-case-portal", fuzzy=False)
+    for message in project_messages(base_dir):
+        if message.id and any(path in STAFF_TRANSLATED for path, _line in message.locations):
+            catalog[message.id] = message.clone()
     return catalog
 
 

@@ -28,3 +28,10 @@ def language_links(request):
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return {"language_links": links}
+
+
+def staff_languages(request):
+    """The choices of the staff site's language switch (templates/admin/_staff_language.html)."""
+    if not request.path.startswith("/admin/"):
+        return {}
+    return {"staff_languages": settings.STAFF_LANGUAGES}

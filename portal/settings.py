@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "portal.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.language_links",
+                "portal.context_processors.staff_languages",
             ],
         },
     },
@@ -184,6 +186,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The staff site's languages: the public ones and those of staff members whose pages (enrolment,
+# backup codes) are translated although the public site is not yet. Chosen on the staff site's
+# language switch (a cookie of its own) or by the browser's Accept-Language (portal.middleware).
+STAFF_LANGUAGES = [*LANGUAGES, ("fr", "Français"), ("es", "Español")]
+STAFF_LANGUAGE_COOKIE = "staff_language"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Date formats of our own per language (the genitive month in Russian); Django's own for the rest.
 FORMAT_MODULE_PATH = ["portal.formats"]

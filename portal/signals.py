@@ -5,6 +5,8 @@ Group membership, a user's own permissions, a group's permissions, and the flags
 staff member of the current request, portal.audit.current_actor; None for a management command or
 a migration). A change of one's own roles or flags made in a staff request is refused here, below
 every form, so that no page of the admin, present or future, lets anyone raise their own powers.
+Nor does anyone but a superuser add a role or a permission to anybody directly: a role is asked for
+and confirmed by a second administrator (portal.grants), and only that confirmation passes here.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
+from portal import grants
 from portal.audit import audit_record, audit_refusal, current_actor
 
 FLAGS = ("is_staff", "is_superuser", "is_active")
@@ -28,6 +31,19 @@ def _names(model, pks) -> list[str]:
 
 def _own(actor, users) -> bool:
     return actor is not None and any(user.pk == actor.pk for user in users)
+
+
+def _confirmed_grant(instance, model, pk_set) -> bool:
+    """Whether this addition is the application of the confirmed request grants.applying names."""
+    applying = grants.applying.get()
+    if applying is None or not pk_set or len(pk_set) != 1:
+        return False
+    (pk,) = pk_set
+    if model is Group and not isinstance(instance, Group):
+        return applying == (instance.pk, pk)
+    if isinstance(instance, Group) and model is get_user_model():
+        return applying == (pk, instance.pk)
+    return False
 
 
 def _membership_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -53,6 +69,14 @@ def _membership_changed(sender, instance, action, reverse, model, pk_set, **kwar
                 user=actor, obj=instance, attempted=[f"{verb} {name}" for name in _names(model, pk_set or [])]
             )
             raise PermissionDenied("Nobody changes their own roles or permissions.")
+        if (
+            verb == "add" and pk_set and actor is not None and not actor.is_superuser
+            and not _confirmed_grant(instance, model, pk_set)
+        ):  # fmt: skip
+            audit_refusal(
+                user=actor, obj=instance, attempted=[f"add {name} unconfirmed" for name in _names(model, pk_set)]
+            )
+            raise PermissionDenied("A role is given when a second administrator confirms it.")
         return
     if action == "post_clear":
         audit_record(user=actor, obj=instance, fields=["cleared"], action="roles")
@@ -76,6 +100,10 @@ def _flags_before(sender, instance, update_fields=None, **kwargs):
     if changed and before is not None and actor is not None and actor.pk == instance.pk:
         audit_refusal(user=actor, obj=instance, attempted=changed)
         raise PermissionDenied("Nobody changes their own roles or permissions.")
+    made_superuser = instance.is_superuser and (before is None or not before["is_superuser"])
+    if made_superuser and actor is not None and not actor.is_superuser:
+        audit_refusal(user=actor, obj=instance, attempted=["is_superuser=True"])
+        raise PermissionDenied("Only a superuser makes a superuser.")
     instance._flags_changed = changed
 
 

@@ -23,7 +23,6 @@ from tests.support.staff import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def assert_usable(page: Page, control: Locator) -> None:
     assert_usable_at_every_width(page, control)
     assert_no_axe_violations(page)

@@ -26,6 +26,7 @@ from communications.models import Communication, CommunicationStatus
 from communications.release import slug_for
 from portal import roles
 from portal.celery import QUEUES, heartbeat_key
+from portal.models import RoleGrant
 from submissions.models import Status, Submission
 from tests.support.matrix import (
     PREFIXED_LANGUAGES,
@@ -42,6 +43,7 @@ from tests.support.matrix import (
     url_patterns,
 )
 from tests.support.seeds import ensure_seeded
+from tests.support.staff import PASSWORD
 
 OK = Answer(200)
 BAD = Answer(400)
@@ -151,6 +153,25 @@ def own_account(w: World, *, groups: tuple[str, ...] = (), permissions: tuple[st
     return data
 
 
+NEW_ACCOUNT = "matrix-newcomer"
+
+
+def new_account(w: World):
+    return get_user_model().objects.get(username=NEW_ACCOUNT)
+
+
+def account_with_group(account, name: str) -> dict:
+    """`account`'s form as an administrator sends it, with the group `name` ticked besides its own."""
+    group_ids = [str(pk) for pk in account.groups.values_list("pk", flat=True)]
+    group_ids.append(str(Group.objects.get(name=name).pk))
+    return {"username": account.username, "is_active": "on", "is_staff": "on", "groups": group_ids,
+            "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"}  # fmt: skip
+
+
+def has_rapporteur_role(user) -> bool:
+    return user.groups.filter(name=roles.RAPPORTEUR).exists()
+
+
 def in_group(w: World, name: str) -> bool:
     return w.users["administrator"].groups.filter(name=name).exists()
 
@@ -184,6 +205,38 @@ USER_ROWS["admin/auth/user/<path:object_id>/change/"] += [
         only_admin(REFUSED),
         data=lambda w, role: own_account(w, permissions=("approve_communication",)),
         changed=lambda w: w.users["administrator"].user_permissions.exists(),
+    ),
+]
+# A role given by an administrator alone is only asked for: the account keeps its roles until another
+# administrator confirms (portal.grants), and the request is in the audit.
+USER_ROWS["admin/auth/user/<path:object_id>/change/"] += [
+    post(
+        lambda w: f"/admin/auth/user/{w.users['desk_officer'].pk}/change/",
+        # The desk officer's own account: refused before any change.
+        only_admin(Answer(302, "/admin/auth/user/", records="role requested"), desk_officer=REFUSED),
+        data=lambda w, role: account_with_group(w.users["desk_officer"], roles.INTAKE_OFFICER),
+        changed=lambda w: w.users["desk_officer"].groups.filter(name=roles.INTAKE_OFFICER).exists(),
+    ),
+]
+# A new account is made with no role, whatever the form is sent with.
+USER_ROWS["admin/auth/user/add/"] += [
+    post(
+        lambda w: "/admin/auth/user/add/",
+        only_admin(
+            Answer(302, lambda w: f"/admin/auth/user/{new_account(w).pk}/change/", writes=True, records="created")
+        ),
+        data=lambda w, role: {
+            "username": NEW_ACCOUNT,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "usable_password": "true",
+            "groups": [str(Group.objects.get(name=roles.RAPPORTEUR).pk)],
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+        changed=lambda w: (
+            get_user_model().objects.filter(username=NEW_ACCOUNT, groups=None, is_superuser=False).exists()
+        ),
     ),
 ]
 # Setting another member's password is logging in as them: a superuser's act, each attempt audited.
@@ -379,6 +432,47 @@ ADMIN_MODELS = {
         change_post=NOBODY,
     ),
     **USER_ROWS,
+    # Roles asked for by one administrator, confirmed by another: never by the one who asked, nor to oneself.
+    **model_rows(
+        "portal/rolegrant",
+        attrgetter("grant"),
+        changelist=only_admin(),
+        add=NOBODY,
+        history=only_admin(),
+        delete=NOBODY,
+        change=only_admin(),
+        change_post=NOBODY,
+    ),
+    "admin/portal/rolegrant/<int:pk>/confirm/": [
+        get(lambda w: f"/admin/portal/rolegrant/{w.grant.pk}/confirm/", staff(Answer(405))),
+        post(
+            lambda w: f"/admin/portal/rolegrant/{w.grant.pk}/confirm/",
+            only_admin(
+                Answer(302, "/admin/portal/rolegrant/{w.grant.pk}/change/", writes=True, records="role confirmed")
+            ),
+            changed=lambda w: has_rapporteur_role(w.users["desk_officer"]),
+        ),
+        post(
+            lambda w: f"/admin/portal/rolegrant/{w.own_grant.pk}/confirm/",
+            only_admin(REFUSED),
+            changed=lambda w: has_rapporteur_role(w.users["other_desk_officer"]),
+        ),
+        post(
+            lambda w: f"/admin/portal/rolegrant/{w.grant_to_self.pk}/confirm/",
+            only_admin(REFUSED),
+            changed=lambda w: has_rapporteur_role(w.users["administrator"]),
+        ),
+    ],
+    "admin/portal/rolegrant/<int:pk>/decline/": [
+        get(lambda w: f"/admin/portal/rolegrant/{w.grant.pk}/decline/", staff(Answer(405))),
+        post(
+            lambda w: f"/admin/portal/rolegrant/{w.grant.pk}/decline/",
+            only_admin(
+                Answer(302, "/admin/portal/rolegrant/{w.grant.pk}/change/", writes=True, records="role declined")
+            ),
+            changed=lambda w: RoleGrant.objects.get(pk=w.grant.pk).status == RoleGrant.Status.DECLINED,
+        ),
+    ],
     **model_rows(
         "auth/group",
         attrgetter("group"),
@@ -480,6 +574,29 @@ ADMIN_SITE = {
     ],
     # Enrolling a second factor: only an account without one (its first login); the others go to the index.
     "admin/enrol/": [get(lambda w: "/admin/enrol/", everyone(LOGIN) | dict.fromkeys(STAFF, Answer(302, "/admin/")))],
+    # New backup codes: every staff member's own, after the password again; a wrong one is audited.
+    "admin/backup-codes/": [
+        get(lambda w: "/admin/backup-codes/", staff(OK)),
+        post(
+            lambda w: "/admin/backup-codes/",
+            staff(OK.audited_as_refused()),
+            data=lambda w, role: {"password": "not the password at all"},
+        ),
+        post(
+            lambda w: "/admin/backup-codes/",
+            staff(Answer(200, records="backup codes renewed")),
+            data=lambda w, role: {"password": PASSWORD},
+        ),
+    ],
+    # The staff pages' language switch: a cookie for the staff site, for anyone (the login page has it).
+    "admin/language/": [
+        get(lambda w: "/admin/language/", everyone(Answer(405))),
+        post(
+            lambda w: "/admin/language/",
+            everyone(Answer(302, "/admin/backup-codes/")),
+            data=lambda w, role: {"language": "fr", "next": "/admin/backup-codes/"},
+        ),
+    ],
     "admin/password_change/": [get(lambda w: "/admin/password_change/", staff(OK))],
     "admin/password_change/done/": [get(lambda w: "/admin/password_change/done/", staff(OK))],
     # Search as the admin's select boxes do: the same queryset as the queue, desk officers' desks only.

@@ -1,4 +1,6 @@
+import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -6,7 +8,7 @@ from django.db import transaction
 
 from tests.support.processes import wait_for
 from tests.support.servers import publish_to
-from tests.support.tasks import record_probe
+from tests.support.tasks import record_database_role, record_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -57,3 +59,13 @@ def test_a_task_whose_broker_is_down_does_not_fail_the_commit(celery_worker):
         record_probe.delay_on_commit(later)
     wait_for(lambda: cache.get(f"probe:{later}") == "ran", message="the later probe to run")
     assert cache.get(f"probe:{lost}") is None
+
+
+@pytest.mark.skipif(not os.environ.get("APP_DATABASE_URL"), reason="the application's role is the launcher's")
+def test_the_worker_works_as_the_application_role_which_cannot_empty_the_audit(celery_worker):
+    token = uuid.uuid4().hex
+    record_database_role.delay(token)
+
+    role = urlsplit(os.environ["APP_DATABASE_URL"]).username
+    wait_for(lambda: cache.get(f"role:{token}"), message="the role task to run")
+    assert cache.get(f"role:{token}") == f"{role} truncates=no"

@@ -10,11 +10,18 @@ from django.db import transaction
 
 from communications import services as communications
 from communications.models import CommunicationStatus
-from portal import roles
+from portal import grants, roles
 from portal.audit import current_actor
-from portal.models import AuditEvent
+from portal.models import AuditEvent, RoleGrant
 from tests.support.factories import make_accepted_submission
-from tests.support.staff import login_staff, make_administrator, make_desk_officer, make_rapporteur, make_staff
+from tests.support.staff import (
+    PASSWORD,
+    login_staff,
+    make_administrator,
+    make_desk_officer,
+    make_rapporteur,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,61 +85,188 @@ def test_its_own_account_form_shows_its_powers_read_only(client):
     assert administrator.groups.filter(name=roles.ADMINISTRATOR).exists()
 
 
-def test_another_administrator_gives_the_role_and_it_is_audited(client):
-    administrator, colleague = make_administrator(), make_administrator()
+def test_a_role_another_administrator_asks_for_waits_for_a_third_to_confirm_it(client):
+    administrator, colleague, third = make_administrator(), make_administrator(), make_administrator()
     login_staff(client, colleague)
     groups = [*account_form(administrator)["groups"], rapporteur_group()]
 
     response = client.post(f"/admin/auth/user/{administrator.pk}/change/", account_form(administrator, groups=groups))
 
     assert response.status_code == 302
+    assert not administrator.groups.filter(name=roles.RAPPORTEUR).exists()
+    grant = RoleGrant.objects.get(user=administrator, status=RoleGrant.Status.PENDING)
+    assert (grant.group.name, grant.requested_by) == (roles.RAPPORTEUR, colleague)
+    assert audits(administrator, "role requested") == [(colleague.pk, [f"+{roles.RAPPORTEUR}"])]
+
+    # Neither the one who asked nor the one who receives the role confirms it.
+    assert client.post(f"/admin/portal/rolegrant/{grant.pk}/confirm/").status_code == 403
+    client.logout()
+    login_staff(client, administrator)
+    assert client.post(f"/admin/portal/rolegrant/{grant.pk}/confirm/").status_code == 403
+    assert not administrator.groups.filter(name=roles.RAPPORTEUR).exists()
+    assert sorted(audits(administrator, "refused")) == [
+        (administrator.pk, [f"confirm own role +{roles.RAPPORTEUR}"]),
+        (colleague.pk, [f"confirm own request +{roles.RAPPORTEUR}"]),
+    ]
+
+    client.logout()
+    login_staff(client, third)
+    page = client.get(f"/admin/portal/rolegrant/{grant.pk}/change/").content.decode()
+    assert 'id="role-confirm"' in page
+    response = client.post(f"/admin/portal/rolegrant/{grant.pk}/confirm/")
+
+    assert response.status_code == 302
     assert administrator.groups.filter(name=roles.RAPPORTEUR).exists()
-    assert (colleague.pk, [f"+{roles.RAPPORTEUR}"]) in audits(administrator, "roles")
+    grant.refresh_from_db()
+    assert (grant.status, grant.decided_by) == (RoleGrant.Status.CONFIRMED, third)
+    assert (third.pk, [f"+{roles.RAPPORTEUR}"]) in audits(administrator, "roles")
+    assert audits(administrator, "role confirmed") == [
+        (third.pk, [f"+{roles.RAPPORTEUR}", f"asked by {colleague.username}"])
+    ]
+    # Confirmed once: a second confirmation finds no open request.
+    assert client.post(f"/admin/portal/rolegrant/{grant.pk}/confirm/").status_code == 404
 
 
-def _join_rapporteurs(user):
+def test_an_administrator_creates_an_account_with_no_role(client):
+    administrator = make_administrator()
+    login_staff(client, administrator)
+    data = {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD, "usable_password": "true",
+            "groups": [rapporteur_group()], "is_superuser": "on", "user_permissions": ["1"]}  # fmt: skip
+
+    response = client.post("/admin/auth/user/add/", data)
+
+    assert response.status_code == 302
+    newcomer = User.objects.get(username="newcomer")
+    assert not newcomer.groups.exists() and not newcomer.user_permissions.exists() and not newcomer.is_superuser
+    # Its roles are then asked for on its page, like anyone's.
+    groups = [rapporteur_group()]
+    client.post(f"/admin/auth/user/{newcomer.pk}/change/", account_form(newcomer, groups=groups))
+    assert not newcomer.groups.exists()
+    assert RoleGrant.objects.filter(user=newcomer, requested_by=administrator).count() == 1
+
+
+def test_a_request_is_declined_and_gives_nothing(client):
+    officer, administrator = make_desk_officer("central-asia"), make_administrator()
+    grant = grants.grant_request(user=officer, group=Group.objects.get(name=roles.RAPPORTEUR), by=administrator)
+    login_staff(client, make_administrator())
+
+    assert client.post(f"/admin/portal/rolegrant/{grant.pk}/decline/").status_code == 302
+
+    grant.refresh_from_db()
+    assert grant.status == RoleGrant.Status.DECLINED
+    assert not officer.groups.filter(name=roles.RAPPORTEUR).exists()
+    assert len(audits(officer, "role declined")) == 1
+
+
+def test_a_role_taken_away_goes_at_once(client):
+    officer = make_desk_officer("central-asia")
+    login_staff(client, make_administrator())
+
+    response = client.post(f"/admin/auth/user/{officer.pk}/change/", account_form(officer, groups=[]))
+
+    assert response.status_code == 302
+    assert not officer.groups.exists()
+    assert len(audits(officer, "roles")) >= 1
+
+
+def test_a_superuser_gives_a_role_directly(client):
+    officer = make_desk_officer("central-asia")
+    superuser = make_administrator(superuser=True)
+    login_staff(client, superuser)
+    groups = [*account_form(officer)["groups"], rapporteur_group()]
+
+    response = client.post(f"/admin/auth/user/{officer.pk}/change/", account_form(officer, groups=groups))
+
+    assert response.status_code == 302
+    assert officer.groups.filter(name=roles.RAPPORTEUR).exists()
+    assert (superuser.pk, [f"+{roles.RAPPORTEUR}"]) in audits(officer, "roles")
+    assert not RoleGrant.objects.filter(user=officer).exists()
+
+
+def test_only_those_who_keep_accounts_see_the_requests(client):
+    grant = grants.grant_request(
+        user=make_desk_officer("central-asia"), group=Group.objects.get(name=roles.RAPPORTEUR), by=make_administrator()
+    )
+    rapporteur = make_rapporteur()
+    login_staff(client, rapporteur)
+    assert client.get("/admin/portal/rolegrant/").status_code == 403
+    assert client.post(f"/admin/portal/rolegrant/{grant.pk}/confirm/").status_code == 403
+    grant.refresh_from_db()
+    assert grant.status == RoleGrant.Status.PENDING
+
+
+def _join_rapporteurs(user, other):
     user.groups.add(Group.objects.get(name=roles.RAPPORTEUR))
 
 
-def _added_to_rapporteurs(user):
+def _added_to_rapporteurs(user, other):
     Group.objects.get(name=roles.RAPPORTEUR).user_set.add(user)
 
 
-def _own_permission(user):
+def _own_permission(user, other):
     user.user_permissions.add(Permission.objects.get(codename="approve_communication"))
 
 
-def _own_groups_permission(user):
+def _own_groups_permission(user, other):
     Group.objects.get(name=roles.ADMINISTRATOR).permissions.add(Permission.objects.get(codename="view_submission"))
 
 
-def _leave_groups(user):
+def _leave_groups(user, other):
     user.groups.clear()
 
 
-def _superuser(user):
+def _superuser(user, other):
     user.is_superuser = True
     user.save()
 
 
+def _another_into_rapporteurs(user, other):
+    other.groups.add(Group.objects.get(name=roles.RAPPORTEUR))
+
+
+def _another_added_to_rapporteurs(user, other):
+    Group.objects.get(name=roles.RAPPORTEUR).user_set.add(other)
+
+
+def _another_permission(user, other):
+    other.user_permissions.add(Permission.objects.get(codename="approve_communication"))
+
+
+def _another_superuser(user, other):
+    other.is_superuser = True
+    other.save()
+
+
+def _new_superuser(user, other):
+    User.objects.create_user(username="made-super", password=PASSWORD, is_superuser=True)
+
+
 @pytest.mark.parametrize(
     "change",
-    [_join_rapporteurs, _added_to_rapporteurs, _own_permission, _own_groups_permission, _leave_groups, _superuser],
-)
+    [
+        _join_rapporteurs, _added_to_rapporteurs, _own_permission, _own_groups_permission, _leave_groups, _superuser,
+        _another_into_rapporteurs, _another_added_to_rapporteurs, _another_permission, _another_superuser,
+        _new_superuser,
+    ],
+)  # fmt: skip
 def test_no_path_changes_ones_own_powers(change):
-    """Below every form: a change made in a staff request (the author is known) to the author's own powers.
+    """Below every form: a change made in a staff request (the author is known) to the author's own powers,
+    or a power given to anyone by an administrator alone (a role waits for a second administrator).
 
     The refusal rolls back the transaction it happens in, its audit row with it: the staff pages check
     first and audit the attempt before any change begins (the tests above and the authorization matrix).
     """
-    administrator = make_administrator()
+    administrator, other = make_administrator(), make_desk_officer("central-asia")
     token = current_actor.set(administrator)
     try:
         with pytest.raises(PermissionDenied), transaction.atomic():
-            change(User.objects.get(pk=administrator.pk))
+            change(User.objects.get(pk=administrator.pk), User.objects.get(pk=other.pk))
     finally:
         current_actor.reset(token)
     assert set(administrator.groups.values_list("name", flat=True)) == {roles.ADMINISTRATOR}
+    assert set(other.groups.values_list("name", flat=True)) == {roles.DESK_OFFICER}
+    assert not other.user_permissions.exists() and not User.objects.get(pk=other.pk).is_superuser
+    assert not User.objects.filter(username="made-super").exists()
     assert not User.objects.get(pk=administrator.pk).is_superuser
     assert not Group.objects.get(name=roles.ADMINISTRATOR).permissions.filter(codename="view_submission").exists()
 

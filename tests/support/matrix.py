@@ -24,9 +24,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from communications import services as communications
 from communications.models import Communication, LetterTemplate, Mandate, NormParagraph, PublicRecord, PublicReply
-from portal import roles
+from portal import grants, roles
 from portal.audit import audit_read
-from portal.models import AuditEvent
+from portal.models import AuditEvent, RoleGrant
 from submissions import services
 from submissions.models import Desk, Submission
 from tests.support.documents import pdf_with
@@ -91,6 +91,8 @@ class Answer:
     writes: bool = False
     # Whether the request is an attempt the audit must record as refused (self-escalation and the like).
     audited: bool = False
+    # The audit action the request must record (a role asked for, confirmed, declined), or None.
+    records: str | None = None
 
     def showing(self, *names: str) -> "Answer":
         return dataclasses.replace(self, shows=self.shows + names)
@@ -107,6 +109,7 @@ class Answer:
         text += "".join(f", showing {name}" for name in self.shows)
         text += "".join(f", hiding {name}" for name in self.hides)
         text += ", audited as refused" if self.audited else ""
+        text += f", audited as {self.records}" if self.records else ""
         return text + (", with its change made" if self.writes else "")
 
 
@@ -149,6 +152,11 @@ class World:
     other_desk: Desk
     desk_country: object
     audit_event: AuditEvent
+    # Roles asked for: by another administrator for the desk officer; by the administrator itself for
+    # the other desk's officer; by another administrator for the administrator.
+    grant: RoleGrant
+    own_grant: RoleGrant
+    grant_to_self: RoleGrant
     group: Group
     device: object
     static_device: object
@@ -242,6 +250,8 @@ def build_world() -> World:
         recipient_name="Tajikistan", language="en", by=users["rapporteur"],
     )  # fmt: skip
     communications.communication_submit_for_review(communication=own_draft, by=users["rapporteur"])
+    colleague = make_administrator(username="matrix-colleague")
+    rapporteurs = Group.objects.get(name=roles.RAPPORTEUR)
     access = {"user_agent": "test", "ip_address": None, "username": "someone", "http_accept": "*/*", "path_info": "/"}
     world = World(
         submission=submission,
@@ -257,6 +267,9 @@ def build_world() -> World:
         other_desk=other_submission.desk,
         desk_country=desk.countries.first(),
         audit_event=audit_read(user=users["administrator"], obj=submission, fields=["description"]),
+        grant=grants.grant_request(user=users["desk_officer"], group=rapporteurs, by=colleague),
+        own_grant=grants.grant_request(user=users["other_desk_officer"], group=rapporteurs, by=users["administrator"]),
+        grant_to_self=grants.grant_request(user=users["administrator"], group=rapporteurs, by=colleague),
         group=Group.objects.get(name=roles.DESK_OFFICER),
         device=totp_device(users["desk_officer"]),
         static_device=None,
@@ -351,6 +364,7 @@ def check(world: World, clients: dict[str, Client], probe: Probe, role: str, pre
         client = client or clients[role]
         audits = AuditEvent.objects.count()
         refusals = AuditEvent.objects.filter(action="refused").count()
+        records = AuditEvent.objects.filter(action=expected.records).count() if expected.records else 0
         data = probe.data(world, role) if probe.data else {}
         response = getattr(client, probe.method)(url, data)
         problems = []
@@ -370,6 +384,10 @@ def check(world: World, clients: dict[str, Client], probe: Probe, role: str, pre
         refused = AuditEvent.objects.filter(action="refused").count() - refusals
         if expected.audited and refused != 1:
             problems.append(f"{refused} audit records of a refusal")
+        elif expected.records:
+            recorded = AuditEvent.objects.filter(action=expected.records).count() - records
+            if recorded != 1:
+                problems.append(f"{recorded} audit records of {expected.records}")
         elif not expected.audited and response.status_code >= 300 and AuditEvent.objects.count() != audits:
             problems.append("an audit record of a read that was refused")
         transaction.set_rollback(True)

@@ -18,10 +18,17 @@ __all__ = ["BASE_DIR", "Beat", "Worker", "test_database_env", "wait_for", "waiti
 
 
 def test_database_env() -> dict[str, str]:
-    """The environment of this test run, pointed at the test database."""
+    """The environment of this test run, pointed at the test database.
+
+    On the launcher's embedded server (APP_DATABASE_URL given), as the application's role, as the
+    portal's workers run: what they do must work under the role that cannot rewrite the audit. The
+    tests themselves stay the owner, which creates and flushes the test databases.
+    """
     name = settings.DATABASES["default"]["NAME"]
-    url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-    return {**os.environ, "DATABASE_URL": url}
+    url = urlsplit(os.environ.get("APP_DATABASE_URL") or os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("APP_DATABASE_URL", None)
+    return env
 
 
 def waiting_for_a_lock(connection) -> bool:

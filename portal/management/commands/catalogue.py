@@ -25,6 +25,10 @@ class Command(BaseCommand):
         if (language is None) == (pot is None):
             raise CommandError("Give either a language code or --pot FILE.")
         template = catalogue.project_messages()
+        staff_only = language not in dict(settings.LANGUAGES) and language in dict(settings.STAFF_LANGUAGES)
+        if staff_only:
+            # A language of the staff pages only: the strings of those pages (catalogue.STAFF_TRANSLATED).
+            template = catalogue.staff_messages()
         if pot is not None:
             pot.write_bytes(catalogue.po_text(template))
             self.stdout.write(f"{pot}: {len(template)} strings")
@@ -53,7 +57,7 @@ class Command(BaseCommand):
         for message in unused:
             # Left in place: a string may be about to come back; delete it by hand when it is gone for good.
             self.stdout.write(f"  no longer used: {message.id!r}")
-        if language not in dict(settings.LANGUAGES):
+        if language not in dict(settings.LANGUAGES) and not staff_only:
             self.stdout.write(f"Add ({language!r}, <its own name>) to LANGUAGES in portal/settings.py.")
         if todo:
             self.stdout.write("Then translate, run `pybabel compile -d locale -D django` and the catalogue tests.")

@@ -1,0 +1,101 @@
+"""New roles take two administrators: one asks, another confirms; nobody confirms their own.
+
+An administrator keeps accounts: it creates them (with no role), deactivates them and takes roles
+away at once. A role is power over cases (triage, drafting, approval) or over accounts
+(administrator), so giving one is a request that takes effect only when a second administrator, who
+is neither the one who asked nor the one who receives it, confirms it. Otherwise one administrator
+could create an account it controls, make it a rapporteur, and approve letters alone.
+
+The rule holds below every form: portal.signals refuses a role or permission added in a staff
+request by anyone but a superuser, except while `grant_confirm` applies a confirmed request. A
+superuser (made from the command line, the office's last resort) gives roles directly; every
+step, and every refusal, is in the append-only audit.
+"""
+
+from contextvars import ContextVar
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit import audit_record, audit_refusal
+from portal.models import RoleGrant
+
+# (user pk, group pk) of the confirmed request being applied: the one addition portal.signals lets through.
+applying: ContextVar[tuple[int, int] | None] = ContextVar("applying_role_grant", default=None)
+
+
+def may_decide(user) -> bool:
+    """Who keeps accounts may ask for, confirm and decline roles."""
+    return user.is_active and user.has_perm("auth.change_user")
+
+
+def grant_request(*, user, group: Group, by) -> RoleGrant | None:
+    """Ask that `user` be given `group`; None when it already has it. Audited as "role requested"."""
+    if user.pk == by.pk:
+        audit_refusal(user=by, obj=user, attempted=[f"ask +{group.name}"])
+        raise PermissionDenied("Nobody asks for a role for themselves.")
+    if user.groups.filter(pk=group.pk).exists():
+        return None
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.get_or_create(
+            user=user, group=group, status=RoleGrant.Status.PENDING, defaults={"requested_by": by}
+        )
+        if created:
+            audit_record(user=by, obj=user, fields=[f"+{group.name}"], action="role requested")
+    return grant
+
+
+def refusal_reason(*, grant: RoleGrant, by) -> str | None:
+    """Why `by` may not confirm `grant` (for the audit and the page), or None."""
+    if by.pk == grant.user_id:
+        return "confirm own role"
+    if by.pk == grant.requested_by_id:
+        return "confirm own request"
+    return None
+
+
+def grant_confirm(*, grant: RoleGrant, by) -> bool:
+    """Give the role asked for, as a second administrator; False when the request was no longer open.
+
+    Refused (audited, PermissionDenied) when `by` is the person who receives the role or who asked.
+    """
+    reason = refusal_reason(grant=grant, by=by)
+    if reason is not None:
+        # Before any change begins, so that the refusal's audit row is not rolled back with it.
+        audit_refusal(user=by, obj=grant.user, attempted=[f"{reason} +{grant.group.name}"])
+        raise PermissionDenied("A role is confirmed by another administrator than the one who asked or receives it.")
+    with transaction.atomic():
+        locked = RoleGrant.objects.select_for_update().filter(pk=grant.pk, status=RoleGrant.Status.PENDING).first()
+        if locked is None:
+            return False
+        locked.status = RoleGrant.Status.CONFIRMED
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        token = applying.set((locked.user_id, locked.group_id))
+        try:
+            locked.user.groups.add(locked.group)  # audited as "roles" by portal.signals, under `by`
+        finally:
+            applying.reset(token)
+        audit_record(
+            user=by,
+            obj=locked.user,
+            fields=[f"+{locked.group.name}", f"asked by {locked.requested_by.get_username()}"],
+            action="role confirmed",
+        )
+    grant.refresh_from_db()
+    return True
+
+
+def grant_decline(*, grant: RoleGrant, by) -> bool:
+    """Close the request without giving the role (anyone who keeps accounts, the one who asked included)."""
+    with transaction.atomic():
+        updated = RoleGrant.objects.filter(pk=grant.pk, status=RoleGrant.Status.PENDING).update(
+            status=RoleGrant.Status.DECLINED, decided_by=by, decided_at=timezone.now()
+        )
+        if updated:
+            audit_record(user=by, obj=grant.user, fields=[f"+{grant.group.name}"], action="role declined")
+    grant.refresh_from_db()
+    return bool(updated)
