@@ -333,6 +333,7 @@ class CommunicationAdmin(admin.ModelAdmin):
                 "people": list(references.people(communication, cases).values()),
                 "public_approved": gate.public_version_approved(communication),
                 "narratives": [(s.reference, s.description, s.current_risk, s.steps_taken) for s in cases],
+                "never_named": [(s.reference, s.confidential_names) for s in cases if s.confidential_names],
                 "consent_alerts": services.consent_alerts_open(communication),
                 "transitions": self._transitions(request, communication),
                 "reason_needed": REASON_NEEDED,
@@ -349,7 +350,11 @@ class CommunicationAdmin(admin.ModelAdmin):
             audit_read(user=request.user, obj=communication, fields=fields)
             # The source's narrative, shown beside the draft to write from: a read of decrypted data.
             for submission in communication.submissions.all().visible_to(request.user):
-                audit_read(user=request.user, obj=submission, fields=["description", "current_risk", "steps_taken"])
+                audit_read(
+                    user=request.user,
+                    obj=submission,
+                    fields=["description", "current_risk", "steps_taken", "confidential_people"],
+                )
         return response
 
     def save_model(self, request, obj, form, change):

@@ -11,7 +11,11 @@ audience from the draft's name references (communications.references), and runs 
   public letter, the summary, the replies' summaries and the text of their documents. Protected: each
   victim without consent to be named in public, and the source as above. Themes that describe a
   person (LGBTI+, disability, child, woman) are left out for a victim not named in public unless
-  staff keep them on the approved public version.
+  staff keep them on the approved public version. A reply document the gate stops is held (left out
+  of the public copy, staff shown why) without holding the rest: staff can rewrite a letter or a
+  summary, never a State's document.
+- in both copies, the people the source asked never to be named (a relative, a witness) are protected
+  like the source, whatever the victims' consent: every part of each name, in every form and script.
 
 The gate FINDS and BLOCKS: any hit stops the step and is shown to staff in context. It never rewrites
 a text: names leave a letter only through the references, never by cutting fragments out of words.
@@ -96,7 +100,8 @@ def protected(communication, audience: str) -> tuple[Protected, ...]:
 
 
 def protected_of(submissions: list, audience: str, *, source_only: bool = False) -> tuple[Protected, ...]:
-    """What `audience` may not read of these cases; source_only: only what identifies their sources.
+    """What `audience` may not read of these cases; source_only: only who is never named, whatever the
+    consent (the sources, what identifies them, and the people they asked never to be named).
 
     Only cases this context opens (portal.sealing): a case it cannot open was checked when its victims'
     renderings were last approved, and `renderings_problems` holds the copy if they changed since.
@@ -129,6 +134,12 @@ def protected_of(submissions: list, audience: str, *, source_only: bool = False)
             name = ""
         names = _unshared(name, readable) if name.strip() else []
         items.append(Protected.person(label, *names))
+        # The people the source asked never to be named (a relative, a witness): like the source, in
+        # every copy, whatever the victims' consent; a part shared with a name this audience may read
+        # (a family name) is protected only with the rest of the name.
+        for number, other in enumerate(submission.confidential_names, 1):
+            label_other = f"{submission.reference}: confidential person {number} (never named)"
+            items.append(Protected.person(label_other, *_unshared(other, readable)))
         items.append(
             Protected.source(
                 label,
@@ -158,6 +169,7 @@ class ReplyCopy:
     text: str
     document_text: str | None = None  # None: no document, or not published
     note: str = ""  # why a document is not published, for staff
+    held: list["Problem"] = field(default_factory=list)  # what the gate found in a held document (staff only)
 
 
 @dataclass
@@ -172,17 +184,31 @@ class PublicCopy:
 CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
 
 
-def _reply_copy(reply) -> ReplyCopy:
+HELD_DOCUMENT = (
+    "Its document is held, not published: the name gate found in it what the public may not read (below). "
+    "The letter, its summary and this reply's summary can still be approved and released without it."
+)
+
+
+def _reply_copy(reply, items: tuple[Protected, ...]) -> ReplyCopy:
+    """A reply's public copy. Its document is published only if its text can be read and passes the gate;
+    a document the gate stops is held (and staff are shown why), without holding the rest of the version:
+    staff cannot rewrite a State's document, only leave it out."""
     if reply.confidential:
         return ReplyCopy(reply, CONFIDENTIAL_REPLY)
     copy = ReplyCopy(reply, reply.summary)
-    if reply.document is not None:
-        try:
-            copy.document_text = document_text(
-                bytes(reply.document), name=reply.document_name, content_type=reply.content_type
-            )
-        except Unreadable as error:
-            copy.note = f"Its document is not published: {error}."
+    if reply.document is None:
+        return copy
+    try:
+        text = document_text(bytes(reply.document), name=reply.document_name, content_type=reply.content_type)
+    except Unreadable as error:
+        copy.note = f"Its document is not published: {error}."
+        return copy
+    copy.held = check_text(f"document of the reply of {reply.received_on:%Y-%m-%d}", text, items)
+    if copy.held:
+        copy.note = HELD_DOCUMENT
+    else:
+        copy.document_text = text
     return copy
 
 
@@ -202,8 +228,9 @@ def public_copy(communication, *, mark: bool = False, all_replies: bool = False)
     """
     known = references.people(communication)
     submissions = list(communication.submissions.all())
+    items = protected(communication, PUBLIC)
     replies = [
-        _reply_copy(reply)
+        _reply_copy(reply, items)
         for reply in communication.replies.all()
         if all_replies or reply.confidential or reply.public_approved_at is not None
     ]
@@ -325,7 +352,7 @@ def gate_public_copy(communication, copy: PublicCopy | None = None) -> list[Prob
     for reply in copy.replies:
         where = f"reply of {reply.reply.received_on:%Y-%m-%d}"
         problems += check_text(where, reply.text, items)
-        if reply.document_text is not None:
+        if reply.document_text is not None:  # it passed in public_copy; read again as every public write is
             problems += check_text(f"document of the {where}", reply.document_text, items)
     return problems
 

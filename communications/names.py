@@ -24,7 +24,9 @@ How a name is compared: by keys, never raw strings. Each part of a protected
 name is expanded into its grammatical forms (pymorphy3's paradigm when it knows
 the name as a name, surname or patronymic, plus the declension rules of Russian
 and of Central Asian names: -ов/-ова/-ев/-ева/-ин/-ина, -ский/-ская, -ович/-овна,
-a- and я-stems, consonant stems, -зода/-заде, -ұлы/-қызы/-уулу/-кызы), Latin input
+a- and я-stems, consonant stems, -зода/-заде, -ұлы/-қызы/-уулу/-кызы; and the Kazakh and
+Kyrgyz case endings, by vowel harmony and consonant assimilation: Айгерімнің, Айгерімге,
+Айгерімді, Айгерімде, Айгерімнен, Айгеріммен, Айгеримдин, Азаматка), Latin input
 is first read back into Cyrillic for this. Every form, and every word of the
 text, is reduced to a Latin skeleton (portal.text.skeletons) that is the same
 across scripts and transliteration systems (passport, BGN, scientific, local
@@ -184,6 +186,81 @@ def _declined(word: str) -> set[str]:
     return {word}
 
 
+# --- Kazakh and Kyrgyz case endings, written on the name: Айгерімнің, Айгерімге, Айгеримдин -------------
+#
+# The ending's vowel follows the name's last vowel (vowel harmony: Kazakh back а/ы or front е/і; Kyrgyz
+# а/ы, о/у, е/и or ө/ү), and its first consonant the name's last sound (after a vowel, a nasal м н ң, another
+# voiced consonant, or a voiceless one). A vowel of Russian spelling that does not tell the harmony (и, у,
+# ю, я, ё, э) gives the forms of both. Vowels are folded by the skeletons, but not а/е: "Айгерімге" and
+# "Азаматқа" need their own harmony.
+
+_KAZAKH_HARMONY = {"а": "back", "о": "back", "ұ": "back", "ы": "back", "ә": "front", "ө": "front", "ү": "front",
+                   "і": "front", "е": "front"}  # fmt: skip
+# Kazakh letters in a Kyrgyz text (і, ә, ұ) read as the Kyrgyz vowel nearest to them.
+_KYRGYZ_HARMONY = {"а": "аы", "ы": "аы", "я": "аы", "о": "оу", "у": "оу", "ё": "оу", "ю": "оу", "ұ": "оу",
+                   "е": "еи", "э": "еи", "и": "еи", "і": "еи", "ә": "еи", "ө": "өү", "ү": "өү"}  # fmt: skip
+_NASALS = frozenset("мнң")
+_VOICED = frozenset("лрйуўжз")  # after them: д, г
+_VOICELESS = frozenset("кқпстфхһцчшщбвгғд")  # б в г д are devoiced at the end of a word
+# Kazakh endings by the class of the last sound; "A" is а/е, "Y" is ы/і, "G" is ғ/г, "Q" is қ/к.
+_KAZAKH_ENDINGS = {
+    "vowel": ("нYң", "GA", "нY", "дA", "дAн", "мен", "менен"),
+    "nasal": ("нYң", "GA", "дY", "дA", "нAн", "мен", "менен"),
+    "voiced": ("дYң", "GA", "дY", "дA", "дAн", "мен", "бен", "менен", "бенен"),
+    "voiceless": ("тYң", "QA", "тY", "тA", "тAн", "пен", "пенен"),
+}
+# Kyrgyz: "A" is the low vowel of the harmony (а о е ө), "Y" the high one (ы у и ү).
+_KYRGYZ_ENDINGS = {
+    "vowel": ("нYн", "гA", "нY", "дA", "дAн"),
+    "nasal": ("дYн", "гA", "дY", "дA", "дAн"),
+    "voiced": ("дYн", "гA", "дY", "дA", "дAн"),
+    "voiceless": ("тYн", "кA", "тY", "тA", "тAн"),
+}
+# After the possessive -ы/-і/-сы of "Нұрланұлы", "қызы", "уулу": the pronominal н (Нұрланұлына, кызынын).
+_POSSESSIVE_ENDINGS = ("ның", "нің", "нын", "нин", "нун", "нүн", "на", "не", "но", "нө", "н", "нда", "нде", "ндо",
+                       "ндө", "нан", "нен", "нон", "нөн", "мен", "менен")  # fmt: skip
+_POSSESSIVE_NAMES = ("ұлы", "улы", "уулу", "қызы", "кызы")
+
+
+def _last_sound(word: str) -> str:
+    word = word.rstrip("ьъ")
+    last = word[-1:]
+    if not last or (last in _VOWELS and not (last in "уў" and len(word) > 1 and word[-2] in _VOWELS)):
+        return "vowel"
+    if last in _NASALS:
+        return "nasal"
+    return "voiceless" if last in _VOICELESS else "voiced"
+
+
+def _harmonies(word: str, table: dict[str, str], ambiguous: tuple[str, ...]) -> tuple[str, ...]:
+    for char in reversed(word):
+        if char in table:
+            return (table[char],)
+        if char in _VOWELS:
+            return ambiguous
+    return ambiguous
+
+
+def turkic_forms(word: str) -> set[str]:
+    """The Kazakh and Kyrgyz case forms of a Cyrillic name (genitive, dative, accusative, locative,
+    ablative, instrumental), by vowel harmony and the assimilation of the ending's first consonant."""
+    if len(word) < 3 or not any(reading.is_cyrillic(char) for char in word):
+        return set()
+    if word.endswith(_POSSESSIVE_NAMES):
+        return {word + ending for ending in _POSSESSIVE_ENDINGS}
+    sound = _last_sound(word)
+    forms = set()
+    for harmony in _harmonies(word, _KAZAKH_HARMONY, ("back", "front")):
+        letters = {"A": "а" if harmony == "back" else "е", "Y": "ы" if harmony == "back" else "і",
+                   "G": "ғ" if harmony == "back" else "г", "Q": "қ" if harmony == "back" else "к"}  # fmt: skip
+        for ending in _KAZAKH_ENDINGS[sound]:
+            forms.add(word + "".join(letters.get(char, char) for char in ending))
+    for low, high in _harmonies(word, _KYRGYZ_HARMONY, ("аы", "еи", "оу", "өү")):
+        for ending in _KYRGYZ_ENDINGS[sound]:
+            forms.add(word + ending.replace("A", low).replace("Y", high))
+    return forms
+
+
 @functools.lru_cache(maxsize=4096)
 def _dictionary_forms(word: str) -> frozenset[str]:
     """The paradigm pymorphy3 knows for `word` read as a name, surname or patronymic in the nominative."""
@@ -209,7 +286,7 @@ def name_forms(part: str) -> frozenset[str]:
             spellings.add(cyrillic[: -len(suffix)] + other)
     forms = {part}
     for spelling in spellings:
-        forms |= {spelling} | _declined(spelling) | _dictionary_forms(spelling)
+        forms |= {spelling} | _declined(spelling) | _dictionary_forms(spelling) | turkic_forms(spelling)
     return frozenset(form for form in forms if form)
 
 

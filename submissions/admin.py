@@ -363,6 +363,11 @@ class SubmissionAdmin(admin.ModelAdmin):
             "source_name", "source_relationship_words", "source_relationship_detail", "contact_method_words",
             "contact_details", "contact_safety_words", "notify_email", "language",
         ]}),
+        ("People who must never be named (the source's list)", {
+            "fields": ["confidential_list"],
+            "description": "Like the source, never named to the government or in public: the name gate stops any "
+                           "letter, summary or reply that holds one of these names, in any form or spelling.",
+        }),
         ("What happened", {"fields": [
             "violation_words", "violation_other", "situation_words", "incident_date", "incident_dates_detail",
             "country", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
@@ -466,6 +471,14 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="situation now")
     def situation_words(self, obj):
         return labels(obj.current_situation, CurrentSituation)
+
+    @admin.display(description="names")
+    def confidential_list(self, obj):
+        names = obj.confidential_names
+        if not names:
+            return "none"
+        items = format_html_join("", "<li>{}</li>", ((name,) for name in names))
+        return format_html('<ul class="confidential-people">{}</ul>', items)
 
     @admin.display(description="consent")
     def consent_now(self, obj):

@@ -17,6 +17,7 @@ from django_countries import countries
 from submissions import models as m
 from submissions.receipts import DIGITS, WORDS, normalise_reference
 
+MAX_CONFIDENTIAL_PEOPLE = 30
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -209,10 +210,35 @@ class IncidentForm(forms.Form):
         required=False,
         help_text=_("Complaints to the police, prosecutors or courts, and what came of them."),
     )
+    confidential_people = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_CONFIDENTIAL_PEOPLE * 200,
+        label=_("People who must never be named (optional)"),
+        required=False,
+        help_text=_(
+            "Anyone else your report mentions who would be at risk if named, for example a family member or "
+            "a witness: one name per line, with other spellings if you know them. Like your own name, these "
+            "names are never given to the government or published."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("What happened"), *self.fields)
+
+    def clean_confidential_people(self):
+        # One name per line, each once; blank lines and surrounding spaces dropped.
+        names = list(
+            dict.fromkeys(" ".join(line.split()) for line in self.cleaned_data["confidential_people"].splitlines())
+        )
+        names = [name for name in names if name]
+        if len(names) > MAX_CONFIDENTIAL_PEOPLE:
+            raise forms.ValidationError(
+                _("List at most %(count)d people, one per line.") % {"count": MAX_CONFIDENTIAL_PEOPLE}
+            )
+        if any(len(name) > 200 for name in names):
+            raise forms.ValidationError(_("Write one name per line (at most 200 characters each)."))
+        return "\n".join(names)
 
     def clean(self):
         data = super().clean()

@@ -282,6 +282,9 @@ class Submission(models.Model):
     description = SealedTextField(_("what happened"))
     current_risk = SealedTextField(_("current risk"))
     steps_taken = SealedTextField(_("steps already taken"), blank=True)
+    # Other people the source asks never to be named (family, witnesses), one per line: protected by the
+    # name gate like the source, in every copy of every letter (communications.gate).
+    confidential_people = SealedTextField(_("people who must never be named"), blank=True)
 
     # What the source confirms.
     good_faith = models.BooleanField(_("the source acts in good faith"), default=False)
@@ -349,6 +352,11 @@ class Submission(models.Model):
     @property
     def is_complete(self) -> bool:
         return not self.missing_elements
+
+    @property
+    def confidential_names(self) -> list[str]:
+        """The people the source asked never to be named, one name per item."""
+        return [line.strip() for line in self.confidential_people.splitlines() if line.strip()]
 
     @property
     def source_status(self) -> SourceStatus:

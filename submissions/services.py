@@ -65,6 +65,7 @@ SUBMISSION_FIELDS = (
     "description",
     "current_risk",
     "steps_taken",
+    "confidential_people",
     "good_faith",
     "direct_knowledge",
     "media_only",

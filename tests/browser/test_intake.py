@@ -17,6 +17,8 @@ from tests.browser.axe import assert_no_axe_violations
 from tests.browser.csp import CspViolationLog, assert_strict_csp
 from tests.browser.network import RequestLog
 from tests.support.intake import (
+    CONFIDENTIAL_PEOPLE,
+    CONFIDENTIAL_TYPED,
     CONTACT,
     DEFENDER_NAME,
     NARRATIVE,
@@ -115,6 +117,7 @@ def fill_what_happened(page: Page, *, description: str = NARRATIVE) -> None:
     incident.get_by_label("What happened").fill(description)
     incident.get_by_label("What is the risk now?").fill("Held incommunicado, denied a lawyer")
     incident.get_by_label("Steps already taken").fill("Complaint to the prosecutor")
+    incident.get_by_label("People who must never be named (optional)").fill(CONFIDENTIAL_TYPED)
 
 
 def fill_consent(page: Page) -> None:
@@ -281,6 +284,8 @@ def test_a_person_reports_a_complete_case_and_gets_a_receipt(any_page, live_serv
     assert submission.contact_details == CONTACT
     assert submission.description == NARRATIVE
     assert submission.place == PLACE
+    # One name per line, through the review step's hidden fields.
+    assert submission.confidential_names == CONFIDENTIAL_PEOPLE
     assert sorted(submission.violation_types) == ["arbitrary_detention", "torture"]
     defenders = list(submission.defenders.all())
     assert [defender.name for defender in defenders] == [DEFENDER_NAME, SECOND_DEFENDER_NAME]

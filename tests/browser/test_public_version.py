@@ -71,3 +71,34 @@ def test_the_rapporteur_reviews_fixes_and_approves_the_public_version(any_page: 
 
     communication.refresh_from_db()
     assert gate.public_version_approved(communication)
+
+
+def test_a_held_reply_document_is_shown_with_its_hits_and_the_rest_is_approved(any_page: Page, live_server):
+    page = any_page
+    rapporteur = make_rapporteur()
+    submission = make_accepted_submission(country="TJ", public_naming=False)
+    communication = make_sent_communication(submissions=[submission], sent_at=SENT, public_approved=False)
+    services.reply_record(
+        communication=communication, received_on=datetime.date(2026, 4, 1), kind="substantive",
+        confidential=False, summary="The State replies about the case.",
+        document=b"The Government regrets the claims of Ms. Mamadshoeva.", document_name="reply.txt",
+        content_type="text/plain",
+    )  # fmt: skip
+    url = f"{live_server.url}/admin/communications/communication/{communication.pk}/public/"
+
+    log_in(page, live_server.url, rapporteur)
+    page.goto(url)
+
+    held = page.locator(".held-document")
+    expect(held).to_contain_text("Document reply.txt held.")
+    expect(held.locator("mark")).to_have_text("Mamadshoeva")
+    expect(page.locator(".gate-problems")).to_have_count(0)  # it does not stop the approval
+    approve = page.get_by_role("button", name="Approve this public version")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for element in (held, approve):
+            assert_seen(page, element, width)
+    assert_no_axe_violations(page)
+    approve.click()
+    expect(page.locator(".messagelist")).to_contain_text("Public version approved")
+    expect(page.locator(".held-document")).to_contain_text("held")

@@ -275,3 +275,64 @@ def letter(rng: random.Random, language: str, people: list[Person]) -> str:
         parts["closing"],
     ]
     return "\n\n".join(f"<p>{paragraph}</p>" for paragraph in body)
+
+
+# --- Kazakh and Kyrgyz case endings, from the grammars' tables -----------------------------------------
+#
+# The ending's vowel follows the last vowel of the name (Kazakh: back а о ұ ы or front ә ө ү і е; Kyrgyz:
+# а/ы, о/у, е/и, ө/ү), its first consonant the last sound of the name. Written as the grammars give them,
+# table by table, not from communications.names.
+
+TURKIC_CASES = ("gent", "datv", "accs", "loct", "ablt", "ins")
+KAZAKH_FIRST = ["Айгерім", "Әсел", "Гүлнар", "Мөлдір", "Ләззат", "Ақмарал", "Жанар", "Салтанат", "Ерболат",
+                "Нұрсұлтан", "Дәурен", "Бауыржан", "Қайрат", "Асқар", "Серік", "Талғат", "Ержан", "Мұрат"]  # fmt: skip
+KYRGYZ_FIRST = ["Айгерим", "Чолпон", "Бермет", "Нургүл", "Жылдыз", "Алтынай", "Бүбүсара", "Айпери", "Азамат",
+                "Бакыт", "Эрмек", "Темирлан", "Өмүрбек", "Улан", "Нурбек", "Талант", "Жоомарт", "Үсөн"]  # fmt: skip
+
+_KAZAKH_BACK, _KAZAKH_FRONT = "аоұы", "әөүіе"
+# Case -> the ending after (a vowel, м н ң, л р й у ж з, a voiceless consonant), as (back, front).
+_KAZAKH_TABLE = {
+    "gent": (("ның", "нің"), ("ның", "нің"), ("дың", "дің"), ("тың", "тің")),
+    "datv": (("ға", "ге"), ("ға", "ге"), ("ға", "ге"), ("қа", "ке")),
+    "accs": (("ны", "ні"), ("ды", "ді"), ("ды", "ді"), ("ты", "ті")),
+    "loct": (("да", "де"), ("да", "де"), ("да", "де"), ("та", "те")),
+    "ablt": (("дан", "ден"), ("нан", "нен"), ("дан", "ден"), ("тан", "тен")),
+    "ins": (("мен", "мен"), ("мен", "мен"), ("мен", "мен"), ("пен", "пен")),
+}
+_KYRGYZ_GROUPS = {"а": 0, "ы": 0, "о": 1, "у": 1, "е": 2, "и": 2, "ө": 3, "ү": 3}
+# Case -> the ending after (a vowel, a voiced consonant, a voiceless one), for each of the four groups.
+_KYRGYZ_TABLE = {
+    "gent": (("нын", "нун", "нин", "нүн"), ("дын", "дун", "дин", "дүн"), ("тын", "тун", "тин", "түн")),
+    "datv": (("га", "го", "ге", "гө"), ("га", "го", "ге", "гө"), ("ка", "ко", "ке", "кө")),
+    "accs": (("ны", "ну", "ни", "нү"), ("ды", "ду", "ди", "дү"), ("ты", "ту", "ти", "тү")),
+    "loct": (("да", "до", "де", "дө"), ("да", "до", "де", "дө"), ("та", "то", "те", "тө")),
+    "ablt": (("дан", "дон", "ден", "дөн"), ("дан", "дон", "ден", "дөн"), ("тан", "тон", "тен", "төн")),
+}
+_VOICELESS_AT_END = "кқпстфхцчшщбвгғд"
+
+
+def kazakh_case(name: str, case: str) -> str:
+    lower = name.lower()
+    front = next(char in _KAZAKH_FRONT for char in reversed(lower) if char in _KAZAKH_BACK + _KAZAKH_FRONT + "и")
+    last = lower[-1]
+    column = 0 if last in "аәеиоөұүыіэюя" else 1 if last in "мнң" else 3 if last in _VOICELESS_AT_END else 2
+    ending = _KAZAKH_TABLE[case][column][front]
+    if case == "ins" and last in "жз":
+        ending = "бен"
+    return name + ending
+
+
+def kyrgyz_case(name: str, case: str) -> str:
+    if case == "ins":
+        return name + " менен"  # a word of its own in Kyrgyz
+    lower = name.lower()
+    group = next(_KYRGYZ_GROUPS[char] for char in reversed(lower) if char in _KYRGYZ_GROUPS)
+    last = lower[-1]
+    column = 0 if last in "аеиоөуүыэюя" else 2 if last in _VOICELESS_AT_END else 1
+    return name + _KYRGYZ_TABLE[case][column][group]
+
+
+TURKIC_SENTENCES = {
+    "kk": ["2026 жылғы 3 қазанда полиция {name} қатысты іс қозғады.", "Сот {name} қатысты шешім шығарды."],
+    "ky": ["2026-жылы 3-октябрда милиция {name} кармады.", "Сот {name} тууралуу чечим чыгарды."],
+}

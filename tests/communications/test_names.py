@@ -263,6 +263,52 @@ def test_a_name_in_any_form_script_and_disguise_is_found_and_nothing_else(letter
         assert len(before) <= hit.start and hit.end <= len(before) + len(written), (text, hit)
 
 
+@st.composite
+def turkic_letters(draw):
+    """A Kazakh or Kyrgyz sentence naming a person with a case ending (Айгерімнің, Айгеримге), maybe in Latin."""
+    language = draw(st.sampled_from(["kk", "ky"]))
+    culture = "kazakh" if language == "kk" else "kyrgyz"
+    first = draw(st.sampled_from(samples.KAZAKH_FIRST if language == "kk" else samples.KYRGYZ_FIRST))
+    surname = draw(st.sampled_from(samples.POOLS[culture][2])) + draw(st.sampled_from(["", "а"]))
+    case = draw(st.sampled_from(samples.TURKIC_CASES))
+    decline = samples.kazakh_case if language == "kk" else samples.kyrgyz_case
+    # The ending goes on the last word said: the first name alone, the surname alone, or the full name.
+    said = draw(st.sampled_from([first, surname, f"{first} {surname}"]))
+    written = decline(said, case)
+    system = draw(st.sampled_from([None, "kazakh", "passport", "bgn"]))
+    if system:
+        written = samples.transliterate(written, system)
+    if draw(st.booleans()):
+        rng = random.Random(draw(st.integers(0, 2**32)))
+        written = " ".join(samples.disguise(word, rng) for word in written.split(" "))
+    before, _, after = draw(st.sampled_from(samples.TURKIC_SENTENCES[language])).partition("{name}")
+    full = f"{first} {surname}"
+    name = full if draw(st.booleans()) else samples.transliterate(full, "bgn")
+    return before, written, after, Protected.person("p", name)
+
+
+@settings(deadline=None, max_examples=300)
+@given(turkic_letters())
+def test_kazakh_and_kyrgyz_case_endings_are_found_in_either_script(letter):
+    before, written, after, protected = letter
+    text = before + written + after
+
+    hits = find_names(text, [protected])
+
+    assert hits, text
+    for hit in hits:
+        assert len(before) <= hit.start and hit.end <= len(before) + len(written), (text, hit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Айгерімнің", "Айгерімге", "Айгерімді", "Айгерімде", "Айгерімнен", "Айгеріммен", "Айгеримдин", "Айгеримге",
+     "Айгеримди", "Айгеримде", "Айгеримден", "Aigerimning", "Aigerimge", "Нұрланқызына", "Нурланкызынын"],
+)  # fmt: skip
+def test_the_kazakh_and_kyrgyz_forms_of_the_issue_are_found(text):
+    assert found(f"Полиция {text} ұстады.", Protected.person("p", "Айгерім Нұрланқызы")) == [text]
+
+
 @settings(deadline=None)
 @given(
     st.integers(0, 2**32),

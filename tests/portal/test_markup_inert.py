@@ -52,6 +52,7 @@ REPORT_TEXT = {
     "incident-description": payload("N"),
     "incident-current_risk": payload("R"),
     "incident-steps_taken": payload("ST"),
+    "incident-confidential_people": payload("CP"),
 }
 MARKUP_FILE_NAME = "<img src=xF onerror=alert('F')>.txt"
 QUESTION, ANSWER, NOTE = payload("Q"), payload("M"), payload("A")

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from portal.models import Mail
+from portal.models import AuditEvent, Mail
 from submissions import services
 from submissions.models import Desk, Message, Status, StatusChange, Submission
-from tests.support.intake import DEFENDER_NAME, NARRATIVE, PLACE, SOURCE_NAME, submit_case
+from tests.support.intake import CONFIDENTIAL_PEOPLE, DEFENDER_NAME, NARRATIVE, PLACE, SOURCE_NAME, submit_case
 from tests.support.mail import drain_outbox
 from tests.support.staff import (
     login_staff,
@@ -251,6 +251,19 @@ def assert_decision_recorded(client, submission, *, by, to_status: Status, reaso
     assert shown["changed_by"] == by.get_username()
     assert shown["reason"] == reason
     assert shown["created_at"]
+
+
+def test_the_case_page_lists_the_people_never_to_be_named_and_audits_the_read(client, officer):
+    assert submit_case(Client()).status_code == 200
+    submission = Submission.objects.get()
+    services.submission_screen(submission_id=submission.pk)
+
+    page = change_page(client, submission)
+
+    section = page.split("People who must never be named")[1]
+    assert all(f"<li>{name}</li>" in section for name in CONFIDENTIAL_PEOPLE)
+    event = AuditEvent.objects.filter(user=officer, object_id=str(submission.pk)).latest("pk")
+    assert "confidential_people" in event.fields
 
 
 def test_the_decide_page_offers_every_decision(client, officer):

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from submissions.consent import CURRENT_VERSION
 from submissions.models import Consent, Defender, StatusChange, Submission
 from tests.support.intake import (
+    CONFIDENTIAL_PEOPLE,
     DEFENDER_NAME,
     NARRATIVE,
     SECOND_DEFENDER_NAME,
@@ -82,6 +83,33 @@ def test_review_shows_everything_and_stores_nothing(client):
     assert NARRATIVE in html and SOURCE_NAME in html
     assert 'type="file"' in html
     assert Submission.objects.count() == 0
+
+
+def test_people_who_must_never_be_named_are_listed_at_review_and_stored_one_per_line(client):
+    review = client.post("/submit/", {**report_data(), "action": "review"}).content.decode()
+    assert "People who must never be named" in review
+    assert all(name in review for name in CONFIDENTIAL_PEOPLE)
+
+    assert submit_case(client).status_code == 200
+
+    submission = Submission.objects.get()
+    assert submission.confidential_people == "\n".join(CONFIDENTIAL_PEOPLE)  # spaces and blank lines dropped
+    assert submission.confidential_names == CONFIDENTIAL_PEOPLE
+
+
+def test_the_list_of_people_never_to_be_named_is_optional_and_limited(client):
+    assert submit_case(client, **{"incident-confidential_people": ""}).status_code == 200
+    assert Submission.objects.get().confidential_names == []
+
+    many = "\n".join(f"Person{number} Witnessov" for number in range(31))
+    response = client.post("/submit/", {**report_data(**{"incident-confidential_people": many}), "action": "review"})
+    assert response.status_code == 400
+    assert "List at most 30 people, one per line." in response.content.decode()
+
+
+def test_the_question_of_people_never_to_be_named_is_asked_in_russian(client):
+    html = client.get("/ru/submit/").content.decode()
+    assert "Люди, которых нельзя называть" in html
 
 
 def test_going_back_from_review_keeps_the_answers(client):

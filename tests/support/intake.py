@@ -11,8 +11,11 @@ SECOND_DEFENDER_NAME = "Бахтиёр Адвокатов"
 NARRATIVE = "Taken from her flat at dawn by masked officers of the regional police"
 CONTACT = "signal-contact-8899"
 PLACE = "Khorog, Gorno-Badakhshan"
+# People the source asks never to be named, as typed: one per line, with stray spaces and a blank line.
+CONFIDENTIAL_PEOPLE = ["Gulnora Witnessova", "Ismoil Brotherov"]
+CONFIDENTIAL_TYPED = " Gulnora   Witnessova \n\nIsmoil Brotherov\n"
 
-PERSONAL_VALUES = [SOURCE_NAME, DEFENDER_NAME, SECOND_DEFENDER_NAME, NARRATIVE, CONTACT, PLACE]
+PERSONAL_VALUES = [SOURCE_NAME, DEFENDER_NAME, SECOND_DEFENDER_NAME, NARRATIVE, CONTACT, PLACE, *CONFIDENTIAL_PEOPLE]
 
 
 def report_data(*, defenders: int = 1, **overrides) -> dict:
@@ -42,6 +45,7 @@ def report_data(*, defenders: int = 1, **overrides) -> dict:
         "incident-description": NARRATIVE,
         "incident-current_risk": "Held incommunicado, denied a lawyer",
         "incident-steps_taken": "Complaint to the prosecutor",
+        "incident-confidential_people": CONFIDENTIAL_TYPED,
         "consent-contact_government": "yes",
         "consent-public_naming": "no",
         "consent-written_consent": "written",
