@@ -11,6 +11,9 @@ PYTEST_ARGS ?=
 # pytest-xdist workers: the suite waits on servers, workers and browsers more than on the 2 cores.
 TEST_WORKERS ?= 3
 TEST_SERVERS := $(BIN)/python -m portal.embedded --data .data/test --no-fsync --
+# Bytecode caches kept: without them every pytest worker compiles the code and rewrites the
+# asserts of every test module and pytest plugin again (seconds of CPU per worker and per run).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test quick lint
 

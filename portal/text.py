@@ -160,6 +160,7 @@ def _read_text(built: _Builder, text: str, offset: int) -> None:
     built.plain(text[position:], offset + position)
 
 
+@functools.lru_cache(maxsize=256)  # the gate reads the same letter at each step of its way: read it once
 def stream(text: str) -> Stream:
     """The text as read: tags out (inline joined, block separated), references decoded, NFKC, no invisibles."""
     built = _Builder()
@@ -186,6 +187,7 @@ def stream(text: str) -> Stream:
     return Stream("".join(built.chars), tuple(built.starts), tuple(built.ends))
 
 
+@functools.lru_cache(maxsize=100_000)
 def fold_lookalikes(word: str) -> str:
     """Fold look-alike letters of a word mixing scripts into its main script."""
     word = "".join(_GREEK_LOOKALIKES.get(char, char) for char in word)

@@ -1,12 +1,15 @@
 import contextlib
+import itertools
 import os
 
 import pytest
 import redis
+from _pytest.mark.expression import Expression
 from hypothesis import settings as hypothesis_settings
 
 from portal import sealing
 from portal.celery import app
+from tests.support.database import empty_database
 from tests.support.processes import Beat, Worker
 from tests.support.seeds import ensure_seeded, office_keyring
 
@@ -26,13 +29,61 @@ SLOW_MODULES = {
     "tests/portal/test_markup_inert.py",
     "tests/portal/test_settings.py",
     "tests/portal/test_sealing.py",
+    "tests/communications/test_redaction_property.py",
+    "tests/communications/test_api_schemathesis.py",
 }
+# Browser and slow tests that make quick's -m leaves out are not even imported there: each xdist
+# worker collects every module it imports (Playwright; Schemathesis builds its cases at collection).
+_MARKS_OF_PATH = [("tests/browser/", {"browser"}), *((module, {"slow"}) for module in SLOW_MODULES)]
+_MARKERS = ("browser", "integration", "slow")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Skip a module when no test of it can match -m, whatever other markers its tests carry."""
+    expression = config.option.markexpr
+    if not expression:
+        return None
+    path = collection_path.relative_to(config.rootpath).as_posix()
+    known = next((marks for prefix, marks in _MARKS_OF_PATH if path.startswith(prefix)), None)
+    if known is None:
+        return None
+    compiled = Expression.compile(expression)
+    others = [name for name in _MARKERS if name not in known]
+    for chosen in itertools.product([False, True], repeat=len(others)):
+        marks = known | {name for name, on in zip(others, chosen, strict=True) if on}
+        if compiled.evaluate(lambda name, marks=marks: name in marks):
+            return None
+    return True
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::", 1)[0] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lighter_flush():
+    """After a transactional test, empty only the tables that hold rows and keep the seed (tests/support/database.py).
+
+    Django's flush would truncate every table and make the content types, permissions, groups and
+    the data migrations' seed again after each of them: a good part of what the browser and
+    worker tests cost.
+    """
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        if self.available_apps is not None or self.serialized_rollback:
+            return flush(self)
+        for alias in self._databases_names(include_mirrors=False):
+            empty_database(alias)
+        return None
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", _fixture_teardown)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +131,7 @@ def _test_code_reads_as_staff():
 
 @pytest.fixture(autouse=True)
 def _seeded_data(request):
-    """What data migrations seed (desks, letter libraries); transactional tests flush it, so put it back."""
+    """What data migrations seed (desks, letter libraries), put back where something flushed it."""
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("django_db_blocker")

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.support.database import empty_database
+from tests.support.seeds import ensure_seeded
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 CHROMIUM_ARGS = [
@@ -68,3 +71,33 @@ def any_page(request):
     page = request.getfixturevalue(request.param)
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture(scope="module")
+def kept_database(django_db_setup, django_db_blocker):
+    """The database open to the tests of a module that only read, with what the module's fixtures commit
+    kept from one test to the next; emptied when the module ends.
+
+    Such a test is not transactional (no flush after it): it must not change what a later test of the
+    module reads. A module opts in with `pytest.mark.usefixtures("kept_database")`; its data fixtures
+    are module-scoped and commit.
+    """
+    with django_db_blocker.unblock():
+        ensure_seeded()
+        yield
+        empty_database()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """pytest-django's own helper (each test with the live server is transactional), except in a module
+    that reads kept data (`kept_database`)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    if "kept_database" not in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    live_server = request.getfixturevalue("live_server")
+    live_server._live_server_modified_settings.enable()
+    yield
+    live_server._live_server_modified_settings.disable()

@@ -13,13 +13,14 @@ from tests.browser.csp import CspViolationLog, assert_strict_csp
 from tests.browser.network import RequestLog
 from tests.support.factories import make_accepted_submission, make_staff_user
 
-pytestmark = pytest.mark.browser
+# Every test here only reads: the pages' data is made once for the module and kept (tests/browser/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("kept_database")]
 
 
 class PublicPage(NamedTuple):
     path: str
     language: str
-    # A fixture that puts in place the data the page shows (it commits: the live server reads it).
+    # A module-scoped fixture that puts in place the data the page shows (it commits: the live server reads it).
     data: str | None = None
 
 
@@ -46,8 +47,8 @@ PUBLIC_PAGES = [
 ]
 
 
-@pytest.fixture
-def released_communications():
+@pytest.fixture(scope="module")
+def released_communications(kept_database):
     """Two released letters of one case (UA TJK 1/2026, then AL TJK 2/2026), with a public and a confidential reply."""
     desk, rapporteur = make_staff_user("pages-desk", "Desk officer"), make_staff_user("pages-rapp", "Rapporteur")
     case = make_accepted_submission(country="TJ")
@@ -77,14 +78,7 @@ def released_communications():
     invalidate()
 
 
-# Rows with data run in a committed transaction (the live server reads it), with the data migrations' seed put back.
-PAGE_PARAMS = [
-    pytest.param(row, marks=[pytest.mark.django_db(transaction=True)] if row.data else [], id=row.path)
-    for row in PUBLIC_PAGES
-]
-
-
-@pytest.mark.parametrize("public_page", PAGE_PARAMS)
+@pytest.mark.parametrize("public_page", PUBLIC_PAGES, ids=[row.path for row in PUBLIC_PAGES])
 def test_it_serves_a_sound_self_contained_page(request, any_page, live_server, public_page):
     if public_page.data:
         request.getfixturevalue(public_page.data)

@@ -45,6 +45,7 @@ def test_one_second_before_day_60_nothing_is_public_and_at_day_60_it_is():
     assert (record.reference, record.slug, record.sent_on) == ("UA TJK 1/2026", "ua-tjk-1-2026", SENT.date())
 
 
+@pytest.mark.slow  # a week of letters released at once (make test runs it; the day-60 tests stay in make quick)
 def test_a_missed_week_of_beat_releases_everything_due_on_the_next_run_and_none_twice():
     due = [make_sent_communication(sent_at=SENT + datetime.timedelta(days=day)) for day in range(7)]
     not_yet = make_sent_communication(sent_at=SENT + datetime.timedelta(days=9))

@@ -11,6 +11,7 @@ from communications.models import Communication, CommunicationStatus, PublicReco
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow  # the whole demo data set
 def test_seed_demo_releases_letters_whose_public_version_was_approved():
     call_command("seed_demo", stdout=io.StringIO())
 

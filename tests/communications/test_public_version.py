@@ -240,6 +240,7 @@ def test_the_gate_reads_reply_documents_of_every_format(make):
 # --- The property: any form, any script, any trick, anywhere ---------------------------------------
 
 
+@pytest.mark.slow  # a fuzzer of the gate (its cases by example stay in make quick)
 @settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -260,6 +260,7 @@ ACCOUNT_LINE = re.compile(
 )
 
 
+@pytest.mark.slow  # the whole demo data set
 def test_seed_demo_creates_one_account_per_role_each_with_a_confirmed_totp_device():
     output = io.StringIO()
 
@@ -288,6 +289,7 @@ def test_seed_demo_creates_one_account_per_role_each_with_a_confirmed_totp_devic
     assert Submission.objects.exists()
 
 
+@pytest.mark.slow  # the whole demo data set, twice
 def test_seed_demo_does_nothing_the_second_time():
     call_command("seed_demo", stdout=io.StringIO())
     users, cases = get_user_model().objects.count(), Submission.objects.count()

@@ -194,6 +194,7 @@ def test_the_token_is_checked_before_any_attachment_is_opened(settings, client):
     assert "evidence.pdf" not in response.content.decode()  # not read, so not judged
 
 
+@pytest.mark.slow  # forty-one posts of the whole form
 def test_a_token_answers_a_limited_number_of_posts(client):
     data = report_data()
     answers = [client.post("/submit/", {**data, "action": "edit"}).status_code for _ in range(FORM_TOKEN_POSTS + 1)]

@@ -20,7 +20,7 @@ from tests.submissions.test_submit_attachments import png_with_gps
 from tests.support.intake import report_data
 from tests.support.processes import Worker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
 PAGE_LIMIT = 20
 
