@@ -58,5 +58,6 @@ class Command(BaseCommand):
             )
         if any(made.values()):
             self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items()))
+            self.stdout.write("(Some of it, such as the letters, is written by the workers in the first minutes.)")
         else:
             self.stdout.write("Demo data already present.")
