@@ -306,8 +306,9 @@ def seed(*, staff=None) -> int:
     sees only the queues of their desks, and the demo shows them all.
     """
     users = get_user_model().objects
+    without_desk = list(users.filter(groups__name=roles.DESK_OFFICER, desks=None))
     for desk in Desk.objects.all():
-        desk.members.add(*users.filter(groups__name=roles.DESK_OFFICER, desks=None))
+        desk.members.add(*without_desk)
     if Submission.objects.exists():
         return 0
     staff = staff or desk_staff()
