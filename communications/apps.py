@@ -8,7 +8,7 @@ class CommunicationsConfig(AppConfig):
 
     def seed_demo(self) -> int:
         """For `manage.py seed_demo`: the fictional letters (communications.demo), which the communications
-        worker writes in the first minutes. Returns how many it was asked to write."""
+        worker writes in the first minutes; returns 0, as none is made here."""
         from communications import demo
 
         return demo.seed()

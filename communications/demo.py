@@ -17,7 +17,6 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django_countries import countries
@@ -223,7 +222,6 @@ _IN_HAND = [
 LETTERS = len(_IN_HAND) + RELEASED
 CHUNK = 8  # letters per transaction: the archive fills as they commit, a few seconds apart
 _LOCK = 0x44454D4F  # "DEMO": one seeding at a time, whatever starts it
-_QUEUED = "demo-letters:queued"
 
 
 def _letter(index: int, now: datetime.datetime) -> Communication:
@@ -261,16 +259,14 @@ def seed_some(*, now: datetime.datetime | None = None, limit: int = CHUNK) -> in
 
 
 def seed() -> int:
-    """For `manage.py seed_demo`: have the communications worker write the demo letters, a few at a time
-    (communications.tasks.demo_letters), so that `make run` is up at once and the archive fills in its first
-    minutes. Returns how many letters it asked for: none when they are written or being written already."""
+    """For `manage.py seed_demo`: have the communications worker write the demo letters that are missing, a few
+    at a time (communications.tasks.demo_letters), so that `make run` is up at once and the archive fills in
+    its first minutes. Asked at every start, so that a writing stopped by Ctrl-C goes on (two chains only
+    share the work: each step reads where to go on). Returns 0: nothing is made here."""
     from communications.tasks import demo_letters
 
-    left = max(LETTERS - Communication.objects.count(), 0)
-    # Asked once an hour at most; a second chain would only wait on the first one's lock.
-    if left and cache.add(_QUEUED, True, timeout=3600):
+    if Communication.objects.count() < LETTERS:
         demo_letters.delay_on_commit()
-        return left
     return 0
 
 

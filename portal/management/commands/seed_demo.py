@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 "python manage.py totp_code USERNAME"
             )
         if any(made.values()):
-            self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items()))
-            self.stdout.write("(Some of it, such as the letters, is written by the workers in the first minutes.)")
+            self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items() if n))
+            self.stdout.write("The demo letters are written by the communications worker in the first minutes.")
         else:
             self.stdout.write("Demo data already present.")
