@@ -7,10 +7,8 @@ class CommunicationsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def seed_demo(self) -> int:
-        """For `manage.py seed_demo`: the fictional letters (communications.demo), on submissions' demo cases.
-
-        Returns how many were made.
-        """
+        """For `manage.py seed_demo`: the fictional letters (communications.demo), which the communications
+        worker writes in the first minutes; returns 0, as none is made here."""
         from communications import demo
 
         return demo.seed()

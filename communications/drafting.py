@@ -17,78 +17,59 @@ from html import escape
 
 from django.db.models import Q
 from django.utils import formats, translation
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from communications import gate, references
-from communications.gate import TO_COMPLETE  # noqa: F401  (the marker the gate refuses)
+from communications.gate import TO_COMPLETE  # the marker the gate refuses
 from communications.models import LetterTemplate, NormParagraph
 from communications.names import find_names, first_person_sentences
 from communications.references import GOVERNMENT
 
-# The office's phrasing of the facts, per letter language (English for any other).
-PHRASES = {
-    "en": {
-        "who": "According to the information received, {person} is a human rights defender{work}{where}.",
-        "group": "According to the information received, {person} is a group of human rights defenders{work}{where}.",
-        "organisation": "According to the information received, {person} is a human rights organisation{work}{where}.",
-        "work": " working on {areas}",
-        "in": " in {place}",
-        "what": "It is alleged that{when}{where}, {person} was subjected to {violations}.",
-        "on": " on {date}",
-        "perpetrators": "The alleged perpetrators are reported to be {kind}{detail}.",
-        "situation": "At the time of writing, the situation is reported as follows: {items}.",
-        "risk": "Concerns are expressed that {person} remains at risk: {risk}",
-        "steps": "The following steps are reported to have been taken: {steps}",
-        "complete": "[TO COMPLETE: {what}, in the office's voice, from the report shown beside the draft]",
-        "and": " and ",
-    },
-    "ru": {
-        "who": "Согласно полученной информации, {person} является правозащитником{work}{where}.",
-        "group": "Согласно полученной информации, {person} является группой правозащитников{work}{where}.",
-        "organisation": "Согласно полученной информации, {person} является правозащитной организацией{work}{where}.",
-        "work": ", работающим в области: {areas}",
-        "in": " ({place})",
-        "what": "Утверждается, что{when}{where} {person} подвергся(-лась) следующему: {violations}.",
-        "on": " {date}",
-        "perpetrators": "Предполагаемые виновные: {kind}{detail}.",
-        "situation": "На момент написания сообщается: {items}.",
-        "risk": "Выражается обеспокоенность тем, что {person} по-прежнему подвергается опасности: {risk}",
-        "steps": "Сообщается о следующих предпринятых шагах: {steps}",
-        "complete": "[TO COMPLETE: {what} — от лица Специального докладчика, по сообщению рядом с проектом]",
-        "and": " и ",
-    },
-    "fr": {
-        "who": "Selon les informations reçues, {person} est un défenseur des droits humains{work}{where}.",
-        "group": "Selon les informations reçues, {person} est un groupe de défenseurs des droits humains{work}{where}.",
-        "organisation": "Selon les informations reçues, {person} est une organisation de défense des droits "
-        "humains{work}{where}.",
-        "work": " travaillant dans le domaine suivant : {areas}",
-        "in": " à {place}",
-        "what": "Il est allégué que{when}{where}, {person} a fait l'objet de : {violations}.",
-        "on": " le {date}",
-        "perpetrators": "Les auteurs présumés seraient : {kind}{detail}.",
-        "situation": "Au moment de la rédaction, la situation serait la suivante : {items}.",
-        "risk": "Des préoccupations sont exprimées quant au risque que court toujours {person} : {risk}",
-        "steps": "Les démarches suivantes auraient été entreprises : {steps}",
-        "complete": "[TO COMPLETE: {what}, au nom du Rapporteur spécial, d'après la communication reçue]",
-        "and": " et ",
-    },
-    "es": {
-        "who": "Según la información recibida, {person} es un defensor de derechos humanos{work}{where}.",
-        "group": "Según la información recibida, {person} es un grupo de defensores de derechos humanos{work}{where}.",
-        "organisation": "Según la información recibida, {person} es una organización de derechos humanos{work}{where}.",
-        "work": " que trabaja en: {areas}",
-        "in": " en {place}",
-        "what": "Se alega que{when}{where}, {person} fue objeto de: {violations}.",
-        "on": " el {date}",
-        "perpetrators": "Los presuntos responsables serían: {kind}{detail}.",
-        "situation": "En el momento de redactar, la situación sería la siguiente: {items}.",
-        "risk": "Se expresa preocupación por que {person} siga en riesgo: {risk}",
-        "steps": "Se habrían tomado las siguientes medidas: {steps}",
-        "complete": "[TO COMPLETE: {what}, en la voz de la oficina, a partir de la comunicación recibida]",
-        "and": " y ",
-    },
-}
-_DATE_FORMAT = {"ru": "j E Y"}
+# The mandate's title as a letter gives it, in the letter's language (also the PDF's signature).
+SIGNATORY = gettext_noop("Special Rapporteur on the situation of human rights defenders")
+
+
+def mandate_title(name: str) -> str:
+    """A mandate's title in the active language: the mandates' titles are in the catalogue (communications.mandates);
+    one added later by an administrator stays as it was typed until it is translated."""
+    return gettext(name)
+
+
+def phrases() -> dict[str, str]:
+    """The office's phrasing of the facts, in the active language, from the translation catalogue."""
+    return {
+        "who": pgettext(
+            "letter", "According to the information received, {person} is a human rights defender{work}{where}."
+        ),
+        "group": pgettext(
+            "letter",
+            "According to the information received, {person} is a group of human rights defenders{work}{where}.",
+        ),
+        "organisation": pgettext(
+            "letter", "According to the information received, {person} is a human rights organisation{work}{where}."
+        ),
+        "work": pgettext("letter", " working on {areas}"),
+        "in": pgettext("letter", " in {place}"),
+        "what": pgettext("letter", "It is alleged that{when}{where}, {person} was subjected to {violations}."),
+        "on": pgettext("letter", " on {date}"),
+        "perpetrators": pgettext("letter", "The alleged perpetrators are reported to be {kind}{detail}."),
+        "situation": pgettext("letter", "At the time of writing, the situation is reported as follows: {items}."),
+        "risk": pgettext("letter", "Concerns are expressed that {person} remains at risk: {risk}"),
+        "steps": pgettext("letter", "The following steps are reported to have been taken: {steps}"),
+        # TO_COMPLETE opens it in every language: the gate refuses a letter that still has one.
+        "complete": TO_COMPLETE + ": " + pgettext("letter", "{what}, in the office's voice, from the report shown "
+                                                  "beside the draft") + "]",
+        "violations": pgettext("letter", "the violations"),
+        "perpetrators_to_write": pgettext("letter", "the perpetrators"),
+        "risk_to_write": pgettext("letter", "the current risk"),
+        "steps_to_write": pgettext("letter", "the steps taken"),
+        "and": pgettext("letter", " and "),
+    }  # fmt: skip
+
+
+def language_phrases(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return phrases()
 
 
 @dataclass
@@ -101,11 +82,11 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(line.strip())}</p>" for line in text.split("\n\n") if line.strip())
 
 
-def _joined(items: list[str], phrases: dict) -> str:
+def _joined(items: list[str], words: dict) -> str:
     items = [item for item in items if item]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + phrases["and"] + items[-1]
+    return ", ".join(items[:-1]) + words["and"] + items[-1]
 
 
 def _label(choices, value: str) -> str:
@@ -137,7 +118,7 @@ class _Answers:
 def _facts(submissions, language: str, warnings: list[str]) -> str:
     from submissions.models import CurrentSituation, PerpetratorKind, ViolationType, WorkArea
 
-    phrases = PHRASES.get(language, PHRASES["en"])
+    words = phrases()  # under translation.override(language): see draft_letter
     parts = []
     for submission in submissions:
         answers = _Answers(submission, warnings)
@@ -152,50 +133,50 @@ def _facts(submissions, language: str, warnings: list[str]) -> str:
                     f"refers to them as {person}, which the government copy renders as initials. "
                     "Do not type the name."
                 )
-            areas = _joined([_label(WorkArea.choices, area) for area in defender.work_areas], phrases)
+            areas = _joined([_label(WorkArea.choices, area) for area in defender.work_areas], words)
             region = answers.clean(defender.region, "region or town") or ""
             where = ", ".join(filter(None, [region, str(defender.country.name) if defender.country else ""]))
             kind = defender.kind if defender.kind in ("group", "organisation") else "who"
             parts.append(
-                phrases[kind].format(
+                words[kind].format(
                     person=person,
-                    work=phrases["work"].format(areas=areas) if areas else "",
-                    where=phrases["in"].format(place=where) if where else "",
+                    work=words["work"].format(areas=areas) if areas else "",
+                    where=words["in"].format(place=where) if where else "",
                 )
             )
-        who = _joined(persons, phrases)
+        who = _joined(persons, words)
         when = ""
         if submission.incident_date:
-            date = formats.date_format(submission.incident_date, _DATE_FORMAT.get(language, "j F Y"))
-            when = phrases["on"].format(date=date)
+            date = formats.date_format(submission.incident_date, "DATE_FORMAT")
+            when = words["on"].format(date=date)
         place = answers.clean(submission.place, "place")
         where = ", ".join(filter(None, [place or "", str(submission.country.name)]))
         violations = [_label(ViolationType.choices, v) for v in submission.violation_types if v != "other"]
-        violations = _joined(violations, phrases) or phrases["complete"].format(what="the violations")
+        violations = _joined(violations, words) or words["complete"].format(what=words["violations"])
         parts.append(
-            phrases["what"].format(
-                when=when, where=phrases["in"].format(place=where) if where else "", person=who,
+            words["what"].format(
+                when=when, where=words["in"].format(place=where) if where else "", person=who,
                 violations=violations,
             )
         )  # fmt: skip
         if submission.perpetrator_kind and submission.perpetrator_kind != "unknown":
             detail = answers.clean(submission.perpetrators, "alleged perpetrators")
-            detail = phrases["complete"].format(what="the perpetrators") if detail is None else detail
+            detail = words["complete"].format(what=words["perpetrators_to_write"]) if detail is None else detail
             kind = _label(PerpetratorKind.choices, submission.perpetrator_kind)
-            parts.append(phrases["perpetrators"].format(kind=kind, detail=f" ({detail})" if detail else ""))
+            parts.append(words["perpetrators"].format(kind=kind, detail=f" ({detail})" if detail else ""))
         situation = [_label(CurrentSituation.choices, item) for item in submission.current_situation]
         if situation:
-            parts.append(phrases["situation"].format(items=_joined(situation, phrases)))
+            parts.append(words["situation"].format(items=_joined(situation, words)))
         risk = answers.clean(submission.current_risk, "current risk")
         if risk is None:
-            parts.append(phrases["complete"].format(what="the current risk"))
+            parts.append(words["complete"].format(what=words["risk_to_write"]))
         elif risk:
-            parts.append(phrases["risk"].format(person=who, risk=_sentence(risk)))
+            parts.append(words["risk"].format(person=who, risk=_sentence(risk)))
         steps = answers.clean(submission.steps_taken, "steps already taken")
         if steps is None:
-            parts.append(phrases["complete"].format(what="the steps taken"))
+            parts.append(words["complete"].format(what=words["steps_to_write"]))
         elif steps:
-            parts.append(phrases["steps"].format(steps=_sentence(steps)))
+            parts.append(words["steps"].format(steps=_sentence(steps)))
     return "".join(f"<p>{escape(part)}</p>" for part in parts)
 
 
@@ -220,8 +201,9 @@ def draft_letter(*, kind: str, language: str, submissions, mandates, recipient_n
         topics |= set(submission.violation_types)
         for defender in submission.defenders.all():
             topics |= set(defender.work_areas)
-    signing = ", ".join(["Special Rapporteur on the situation of human rights defenders", *map(str, mandates)])
+    # Every fixed phrase in the letter's language, whatever the language of the staff member's screen.
     with translation.override(language):
+        signing = ", ".join([gettext(SIGNATORY), *(mandate_title(str(mandate)) for mandate in mandates)])
         questions = "".join(f"<li>{escape(q.strip())}</li>" for q in template.questions.splitlines() if q.strip())
         body = "".join(
             [

@@ -647,6 +647,12 @@ def first_person_sentences(text: str, language: str = "en") -> list[reading.Sent
     """Sentences in which someone speaks in the first person singular ("I, …, her niece", "I am his aunt",
     "Я, …", "являюсь его тётей") or as "we with her" ("мы с ней работаем"): the source's voice, which
     staff rewrite in the office's. The office's own "we" ("We have the honour") is not flagged."""
+    return list(_first_person_sentences(text, language))
+
+
+@functools.lru_cache(maxsize=64)
+def _first_person_sentences(text: str, language: str) -> tuple[reading.Sentence, ...]:
+    # Each step of a letter reads the same text again (see portal.text.stream).
     read = reading.stream(text)
     words = reading.tokens_of(read)
     found = []
@@ -654,7 +660,7 @@ def first_person_sentences(text: str, language: str = "en") -> list[reading.Sent
         inside = [i for i, token in enumerate(words) if first <= token.index < last]
         if any(_is_first_person(text, words, i, language) for i in inside):
             found.append(reading.Sentence(*read.span(first, last), read.text[first:last]))
-    return found
+    return tuple(found)
 
 
 # --- Initials, as a name reference renders a person an audience may not read by name ------------------

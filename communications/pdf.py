@@ -10,36 +10,40 @@ from pathlib import Path
 
 import font_source_sans_pro
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, pgettext
 from django_countries import countries
 from fpdf import FPDF
 
+from communications.drafting import SIGNATORY, mandate_title
 from communications.gate import government_letter
 from communications.models import Communication, PublicLetterPDF, PublicRecord
 
 # Part of every stored PDF's digest: change it when the layout changes, and every PDF is made again.
-LAYOUT = "1"
+LAYOUT = "2"
 
 FONTS = Path(font_source_sans_pro.__file__).parent / "files"
-SIGNATORY = "Special Rapporteur on the situation of human rights defenders"
-# The letter is wholly in its own language, its header and the mandate's title included, whatever the
-# language of the staff member's screen.
-HEADER = {
-    "en": {"reference": "Reference", "date": "Date", "to": "To", "copies": "Copies", "draft": "DRAFT: no "
-           "reference until sent", "unsent": "not yet sent", "signatory": SIGNATORY},
-    "ru": {"reference": "Исх. №", "date": "Дата", "to": "Кому", "copies": "Копии", "draft": "ПРОЕКТ: номер "
-           "присваивается при отправке", "unsent": "ещё не отправлено",
-           "signatory": "Специальный докладчик по вопросу о положении правозащитников"},
-    "fr": {"reference": "Référence", "date": "Date", "to": "Destinataire", "copies": "Copies", "draft": "PROJET : "
-           "référence attribuée à l'envoi", "unsent": "pas encore envoyée",
-           "signatory": "Rapporteur spécial sur la situation des défenseurs des droits de l'homme"},
-    "es": {"reference": "Referencia", "date": "Fecha", "to": "Destinatario", "copies": "Copias", "draft": "BORRADOR: "
-           "sin referencia hasta el envío", "unsent": "aún no enviada",
-           "signatory": "Relator Especial sobre la situación de los defensores de los derechos humanos"},
-}  # fmt: skip
 
 
-def _words(language: str) -> dict[str, str]:
-    return HEADER.get(language, HEADER["en"])
+def _words() -> dict[str, str]:
+    """The letter's fixed words in the active language (render_letter runs under the letter's language), from
+    the translation catalogue: the letter is wholly in its own language, whatever the staff member's screen."""
+    return {
+        "letterhead": pgettext("letter", "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND"),
+        "author": pgettext("letter", "Office of the Special Rapporteur"),
+        "reference": pgettext("letter", "Reference"),
+        "date": pgettext("letter", "Date"),
+        "to": pgettext("letter", "To"),
+        "copies": pgettext("letter", "Copies"),
+        "page": pgettext("letter", "page {page}/{pages}"),
+        "draft": pgettext("letter", "DRAFT: no reference until sent"),
+        "unsent": pgettext("letter", "not yet sent"),
+        "signatory": gettext(SIGNATORY),
+    }
+
+
+def _language_words(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return _words()
 
 
 def _recipient(code: str, name: str, language: str) -> str:
@@ -51,15 +55,21 @@ def _recipient(code: str, name: str, language: str) -> str:
         return countries.name(alpha2)
 
 
+def _titles(mandates, language: str) -> list[str]:
+    with translation.override(language):
+        return [mandate_title(str(mandate)) for mandate in mandates]
+
+
 def _date(value, language: str) -> str:
     with translation.override(language):
         return formats.date_format(value, "DATE_FORMAT")
 
 
 class LetterPDF(FPDF):
-    def __init__(self, reference: str):
+    def __init__(self, reference: str, page_words: str = "{page}/{pages}"):
         super().__init__(format="A4")
         self.reference = reference
+        self.page_words = page_words
         self.add_font("Sans", "", str(FONTS / "SourceSansPro-Regular.ttf"))
         self.add_font("Sans", "B", str(FONTS / "SourceSansPro-Bold.ttf"))
         self.add_font("Sans", "I", str(FONTS / "SourceSansPro-It.ttf"))
@@ -70,7 +80,8 @@ class LetterPDF(FPDF):
     def footer(self):
         self.set_y(-15)
         self.set_font("Sans", size=8)
-        self.cell(0, 10, f"{self.reference} · page {self.page_no()}/{{nb}}", align="C")
+        page = self.page_words.format(page=self.page_no(), pages="{nb}")
+        self.cell(0, 10, f"{self.reference} · {page}", align="C")
 
 
 def render_letter(
@@ -83,13 +94,13 @@ def render_letter(
     signatories: list[str],
     language: str = "en",
 ) -> bytes:
-    words = _words(language)
-    pdf = LetterPDF(reference)
+    words = _language_words(language)
+    pdf = LetterPDF(reference, words["page"])
     pdf.set_title(reference)
-    pdf.set_author("Office of the Special Rapporteur")
+    pdf.set_author(words["author"])
     pdf.add_page()
     pdf.set_font("Sans", "B", 11)
-    pdf.multi_cell(0, 6, "PALAIS DES NATIONS • 1211 GENEVA 10, SWITZERLAND", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, words["letterhead"], new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Sans", "", 11)
     for label, value in (("reference", reference), ("date", date), ("to", recipient_name)):
@@ -107,14 +118,14 @@ def render_letter(
 
 def letter_pdf(communication: Communication) -> bytes:
     """The confidential letter, for staff."""
-    language, words = communication.language, _words(communication.language)
+    language, words = communication.language, _language_words(communication.language)
     return render_letter(
         reference=communication.reference or words["draft"],
         date=_date(communication.sent_at.date(), language) if communication.sent_at else words["unsent"],
         recipient_name=_recipient(communication.recipient, communication.recipient_name, language),
         copies=communication.copies_to,
         body_html=government_letter(communication),  # the name references rendered for the government
-        signatories=[words["signatory"], *map(str, communication.mandates.all())],
+        signatories=[words["signatory"], *_titles(communication.mandates.all(), language)],
         language=language,
     )
 
@@ -127,7 +138,7 @@ def public_letter_pdf(record: PublicRecord) -> bytes:
         recipient_name=_recipient(record.recipient, record.recipient_name, record.language),
         copies=[],
         body_html=record.letter_html,
-        signatories=[_words(record.language)["signatory"], *record.mandates],
+        signatories=[_language_words(record.language)["signatory"], *_titles(record.mandates, record.language)],
         language=record.language,
     )
 

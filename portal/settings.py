@@ -345,6 +345,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {"task": "submissions.retention", "schedule": 3600.0, "options": {"expires": 3000}},
 }
 
+# `make run`'s demo letters are written after start-up by a process forked from seed_demo, which holds the
+# office key it made (communications.demo.seed); off in the tests.
+DEMO_LETTERS_IN_BACKGROUND = env_bool("DEMO_LETTERS_IN_BACKGROUND", True)
+
 # How long a case's content is kept after its last status change (for "withdrawn": after the source
 # withdrew consent), in days; then its key and ciphertext are destroyed (submissions.services.
 # submission_shred). Backups keep what they hold for as long as they are kept: see README "Retention".

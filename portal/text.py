@@ -160,9 +160,13 @@ def _read_text(built: _Builder, text: str, offset: int) -> None:
     built.plain(text[position:], offset + position)
 
 
-@functools.lru_cache(maxsize=256)  # the gate reads the same letter at each step of its way: read it once
+@functools.lru_cache(maxsize=64)
 def stream(text: str) -> Stream:
-    """The text as read: tags out (inline joined, block separated), references decoded, NFKC, no invisibles."""
+    """The text as read: tags out (inline joined, block separated), references decoded, NFKC, no invisibles.
+
+    The last texts read are kept (a Stream cannot change): each step of a letter (approval, sending, the
+    public version, release) reads the same letter again, and reading is much of the name gate's time.
+    """
     built = _Builder()
     hidden: list[tuple[int, str]] = []  # attribute values and comments: read after the visible text
     position = 0
@@ -214,12 +218,17 @@ def _shape(word: str) -> str:
 
 
 def tokens_of(read: Stream) -> list[Token]:
+    return list(_tokens_of(read))
+
+
+@functools.lru_cache(maxsize=64)
+def _tokens_of(read: Stream) -> tuple[Token, ...]:
     found = []
     for match in _TOKEN.finditer(read.text):
         word = fold_lookalikes(match.group())
         start, end = read.span(match.start(), match.end())
         found.append(Token(word.casefold(), start, end, _shape(word), match.start()))
-    return found
+    return tuple(found)
 
 
 def tokens(text: str) -> list[Token]:

@@ -45,3 +45,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # that limit (tests/submissions/test_form_limits.py) set it back.
 FORM_MIN_FILL_SECONDS = 0
 SEALING_KDF = "min"  # Argon2id at its cheapest: a staff login per test (production: interactive)
+DEMO_LETTERS_IN_BACKGROUND = False  # seed_demo never forks a letter writer in a test process

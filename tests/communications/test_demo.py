@@ -1,23 +1,125 @@
-"""The demo data still releases letters: their public versions are approved through the services."""
+"""The demo data shows the whole portal: four years of released letters on the archive, its statistics and
+its feed, every kind of reply, a non-State recipient, and the work in hand on every desk.
+
+`make run` writes all 235 letters (several minutes of CPU: every letter goes through every step of the
+services). Here the demo's cases are seeded whole and its letters as a sample that covers every kind the
+plan makes (the letters in hand, the first and the last released letter, a letter to each company, joint
+letters, an early release, a follow-up); the plan's own counts are checked on its tables. The seeding is
+done once for the module, in a transaction rolled back at the end; each test reads it in a savepoint.
+"""
 
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from communications import gate
-from communications.models import Communication, CommunicationStatus, PublicRecord
+from communications import demo, gate, services
+from communications.models import Communication, CommunicationStatus, PublicRecord, ReplyStatus
+from submissions.demo import QUEUE_STATES
+from submissions.models import Desk, Status, Submission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Released letters by their index in the plan: the first and last (four calendar years apart), both
+# companies (index % 12 == 5), joint letters (index % 4 == 1), an early release (index % 37 == 8), a
+# follow-up (index % 11 == 3, after an earlier letter to the same State), and enough for every reply kind.
+SAMPLE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 17, 29, 36, 45, 62, 82, 100, 119, 136, 156, 177, 193, 211, 215]
 
 
-@pytest.mark.slow  # the whole demo data set
-def test_seed_demo_releases_letters_whose_public_version_was_approved():
-    call_command("seed_demo", stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        now = timezone.now()
+        for index in [*range(len(demo._IN_HAND)), *(len(demo._IN_HAND) + i for i in SAMPLE)]:
+            demo._letter(index, now)
+        services.release_due(now=now)
+        cache.clear()  # the statistics and pages cached by earlier tests of this worker
+        yield
+        transaction.set_rollback(True)
+    cache.clear()
 
-    released = Communication.objects.filter(status=CommunicationStatus.RELEASED)
-    assert released.count() == 2
-    assert PublicRecord.objects.count() == 2
-    for communication in released:
+
+def test_the_plan_releases_two_hundred_letters_over_four_years_to_fifteen_states_and_companies():
+    assert demo.RELEASED >= 200 and demo.YEARS == 4
+    assert len(set(demo._STATES)) >= 15
+    assert len(demo._COMPANIES) >= 1
+    assert demo.RELEASED + len(demo._IN_HAND) == demo.LETTERS
+
+
+def test_the_released_letters_span_four_years(seeded):
+    released = PublicRecord.objects.all()
+
+    assert released.count() >= len(SAMPLE) - 2  # the last ones may still wait for their day
+    assert len(released.dates("sent_on", "year")) >= 4
+
+
+def test_it_writes_to_many_states_and_a_non_state_actor(seeded):
+    recipients = set(PublicRecord.objects.values_list("recipient", "recipient_name"))
+
+    assert any(code == "OTH" for code, _name in recipients)
+    assert len({code for code, _name in recipients if code != "OTH"}) >= 10
+
+
+def test_every_kind_of_reply_and_of_letter_is_there(seeded):
+    statuses = set(PublicRecord.objects.values_list("reply_status", flat=True))
+    assert set(ReplyStatus.values) <= statuses  # none, acknowledgement only, substantive, confidential
+    late = [
+        record
+        for record in PublicRecord.objects.filter(first_reply_on__isnull=False)
+        if record.first_reply_on > record.released_on
+    ]
+    assert late
+    assert PublicRecord.objects.exclude(mandates=[]).exists()  # joint letters
+    assert PublicRecord.objects.exclude(earlier=[]).exists()  # follow-ups
+    assert set(PublicRecord.objects.values_list("language", flat=True)) == {"en", "ru", "fr", "es"}
+    assert set(PublicRecord.objects.values_list("kind", flat=True)) >= {"UA", "AL"}
+    early = Communication.objects.filter(status=CommunicationStatus.RELEASED).exclude(early_release_reason="")
+    assert early.exists()
+    assert Communication.objects.filter(status=CommunicationStatus.WITHHELD).exclude(withheld_reason="").exists()
+    for status in CommunicationStatus.values:
+        assert Communication.objects.filter(status=status).exists(), status
+
+
+def test_every_released_letter_passed_the_gate_on_an_approved_public_version(seeded):
+    for communication in Communication.objects.filter(status=CommunicationStatus.RELEASED)[:20]:
         assert gate.public_version_approved(communication)
         assert gate.gate_public_copy(communication) == []
+
+
+def test_every_desk_has_a_case_in_every_queue_state(seeded):
+    for desk in Desk.objects.all():
+        found = set(Submission.objects.filter(desk=desk).values_list("status", flat=True))
+        assert set(QUEUE_STATES) <= found, desk.code
+    assert Submission.objects.filter(status=Status.COMMUNICATION_SENT).exists()
+
+
+def test_the_archive_statistics_and_feed_show_the_demo_letters(seeded, client):
+    newest = list(PublicRecord.objects.order_by("-sent_on", "-id")[:20])
+
+    archive = client.get(reverse("communications:archive")).content.decode()
+    stats = client.get(reverse("communications:stats")).content.decode()
+    feed = client.get(reverse("communications:feed")).content.decode()
+
+    assert all(record.reference in archive for record in newest)
+    assert reverse("communications:archive") + "?page=2" in archive or "page=2" in archive
+    states = PublicRecord.objects.exclude(recipient="OTH").values_list("recipient", "recipient_name").distinct()
+    assert [name for code, name in states if name not in stats and code not in stats] == []
+    assert all(str(day.year) in stats for day in PublicRecord.objects.dates("sent_on", "year"))
+    released_last = PublicRecord.objects.order_by("-released_on", "-id").first()
+    assert released_last.reference in feed
+    assert feed.count("<entry>") >= 10 or feed.count("<item>") >= 10
+
+
+def test_a_second_seeding_adds_nothing(seeded):
+    counts = (Submission.objects.count(), Communication.objects.count(), PublicRecord.objects.count())
+    output = io.StringIO()
+
+    call_command("seed_demo", stdout=output)
+
+    assert (Submission.objects.count(), Communication.objects.count(), PublicRecord.objects.count()) == counts
+    assert "already present" in output.getvalue()

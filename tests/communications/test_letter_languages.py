@@ -1,12 +1,16 @@
 """Letters drafted in French, Spanish and Russian from the template library of each language."""
 
+import io
 from html import unescape
 
 import pytest
+from pypdf import PdfReader
 
-from communications.drafting import PHRASES, draft_letter
-from communications.models import LetterTemplate, NormParagraph
-from tests.support.factories import make_accepted_submission
+from communications import services
+from communications.drafting import draft_letter, language_phrases
+from communications.models import LetterTemplate, Mandate, NormParagraph
+from communications.pdf import letter_pdf
+from tests.support.factories import make_accepted_submission, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +79,8 @@ def test_an_urgent_appeal_is_drafted_in_the_language(language):
     assert opening in body
     assert closing in body
     assert "{mandates}" not in body
-    assert "Special Rapporteur on the situation of human rights defenders" in body
+    assert TITLES[language][0] in body
+    assert "Special Rapporteur on the situation of human rights defenders" not in body
     # The norms come from the library of the language: the torture paragraph, and the Declaration always.
     assert f"<strong>{torture_title}.</strong>" in body
     assert torture_text in body
@@ -91,6 +96,130 @@ def test_an_urgent_appeal_is_drafted_in_the_language(language):
     template = LetterTemplate.objects.get(kind="UA", language=language)
     assert body.count("<li>") == len(template.questions.splitlines())
     # The facts in the office's voice, in the language of the letter; the source's narrative is never pasted.
-    facts_opening = PHRASES[language]["who"].split("{person}")[0]
+    facts_opening = language_phrases(language)["who"].split("{person}")[0]
     assert facts_opening in body
     assert submission.description.strip() not in body
+
+
+# --- Wholly in its language: the fixed phrases of the draft and of the PDF, from the catalogue -------------
+
+# language: (the mandate's title, a co-signing mandate's title, the PDF's "Reference" label, a violation's label)
+TITLES = {
+    "ru": (
+        "Специальный докладчик по вопросу о положении правозащитников",
+        "Рабочая группа по произвольным задержаниям",
+        "Исх. №",
+        "произвольный арест",
+    ),
+    "fr": (
+        "Rapporteur spécial sur la situation des défenseurs des droits de l'homme",
+        "Groupe de travail sur la détention arbitraire",
+        "Référence",
+        "arrestation ou détention arbitraire",
+    ),
+    "es": (
+        "Relator Especial sobre la situación de los defensores de los derechos humanos",
+        "Grupo de Trabajo sobre la Detención Arbitraria",
+        "Referencia",
+        "arresto o detención arbitraria",
+    ),
+}
+# What the English letter, its template and its PDF say in fixed words; none may be left in another language.
+ENGLISH = [
+    "Special Rapporteur on the situation of human rights defenders",
+    "Working Group on Arbitrary Detention",
+    "According to the information received",
+    "is a human rights defender",
+    "working on",
+    "It is alleged that",
+    "was subjected to",
+    "arbitrary arrest or detention",
+    "The alleged perpetrators are reported to be",
+    "State (police",
+    "At the time of writing",
+    "Is detained now",
+    "Concerns are expressed",
+    "remains at risk",
+    "The following steps are reported",
+    "We have the honour",
+    "Excellency",
+    "Please provide",
+    "Please accept",
+    "We would appreciate receiving a response",
+    "PALAIS DES NATIONS • 1211 GENEVA",
+    "SWITZERLAND",
+    "Reference:",
+    "Date:",
+    "To:",
+    "page 1/",
+    "October",
+]
+
+
+def _sent_letter(language: str):
+    desk = make_staff_user(f"desk-{language}", "Desk officer")
+    rapporteur = make_staff_user(f"rapporteur-{language}", "Rapporteur")
+    # The source's own short answers (perpetrators, risk, steps) are given in the letter's language.
+    submission = make_accepted_submission(
+        country="TJ", violation_types=["arbitrary_detention"], current_situation=["detained"],
+        perpetrators={"ru": "милиция", "fr": "la police", "es": "la policía"}[language],
+        current_risk={"ru": "угрозы продолжаются", "fr": "les menaces continuent", "es": "las amenazas continúan"}[
+            language
+        ],
+        steps_taken="—",
+    )  # fmt: skip
+    mandate = Mandate.objects.get(name="Working Group on Arbitrary Detention")
+    communication, draft = services.communication_draft(
+        submissions=[submission], kind="UA", recipient="TJK", recipient_name="Tajikistan", language=language,
+        by=desk, mandates=[mandate],
+    )  # fmt: skip
+    services.communication_submit_for_review(communication=communication, by=desk)
+    services.communication_approve(communication=communication, by=rapporteur)
+    services.communication_send(communication=communication, by=desk)
+    communication.refresh_from_db()
+    return communication, draft
+
+
+@pytest.mark.parametrize("language", TITLES)
+def test_a_letter_and_its_pdf_are_wholly_in_the_language_of_the_letter(language):
+    title, co_signer, reference_label, violation = TITLES[language]
+    communication, draft = _sent_letter(language)
+
+    body = unescape(draft.body)
+    pdf = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter_pdf(communication))).pages)
+    pdf = " ".join(pdf.split())  # the PDF's lines joined
+
+    assert title in body and co_signer in body
+    assert violation in body
+    assert " ".join(title.split()) in pdf and co_signer in pdf
+    assert f"{reference_label}: {communication.reference}" in pdf
+    same_in_french = {"Date:", "page 1/"}  # French writes these as English does
+    english = [phrase for phrase in ENGLISH if not (language == "fr" and phrase in same_in_french)]
+    for text in (body, pdf):
+        left = [phrase for phrase in english if phrase in text]
+        assert left == [], left
+
+
+def test_an_english_letter_keeps_its_english_words():
+    communication, draft = _sent_letter_en()
+
+    pdf = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter_pdf(communication))).pages)
+
+    assert "Special Rapporteur on the situation of human rights defenders" in unescape(draft.body)
+    assert "According to the information received" in unescape(draft.body)
+    assert f"Reference: {communication.reference}" in pdf
+    assert "PALAIS DES NATIONS" in pdf
+
+
+def _sent_letter_en():
+    desk = make_staff_user("desk-en", "Desk officer")
+    rapporteur = make_staff_user("rapporteur-en", "Rapporteur")
+    submission = make_accepted_submission(country="TJ", violation_types=["arbitrary_detention"])
+    communication, draft = services.communication_draft(
+        submissions=[submission], kind="UA", recipient="TJK", recipient_name="Tajikistan", language="en", by=desk
+    )
+    services.communication_submit_for_review(communication=communication, by=desk)
+    services.communication_approve(communication=communication, by=rapporteur)
+    services.communication_send(communication=communication, by=desk)
+    communication.refresh_from_db()
+    return communication, draft

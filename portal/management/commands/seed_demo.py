@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 f"  {recovery}"
             )
         if any(made.values()):
-            self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items()))
+            self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items() if n))
+            self.stdout.write("The demo letters are written by the communications worker in the first minutes.")
         else:
             self.stdout.write("Demo data already present.")
