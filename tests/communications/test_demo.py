@@ -21,6 +21,7 @@ from communications import demo, gate, services
 from communications.models import Communication, CommunicationStatus, PublicRecord, ReplyStatus
 from submissions.demo import QUEUE_STATES
 from submissions.models import Desk, Status, Submission
+from tests.support.seeds import ensure_seeded
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -33,6 +34,7 @@ SAMPLE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 17, 29, 36, 45, 62, 82, 100,
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeded()  # the tests' office key first: seed_demo would make one of its own
         call_command("seed_demo", stdout=io.StringIO())
         now = timezone.now()
         for index in [*range(len(demo._IN_HAND)), *(len(demo._IN_HAND) + i for i in SAMPLE)]:

@@ -108,7 +108,7 @@ def test_the_list_of_people_never_to_be_named_is_optional_and_limited(client):
 
 
 def test_the_question_of_people_never_to_be_named_is_asked_in_russian(client):
-    html = press(client, client.get("/ru/submit/"), "goto_incident").content.decode()
+    html = press(client, client.get("/ru/submit/"), "goto_incident", url="/ru/submit/").content.decode()
     assert "Люди, которых нельзя называть" in html
 
 
