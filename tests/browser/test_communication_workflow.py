@@ -89,7 +89,7 @@ def test_a_desk_officer_drafts_the_rapporteur_approves_the_desk_officer_sends(br
         page.get_by_label(case.reference).check()
         page.get_by_label("Kind").select_option("UA")
         page.get_by_label("Recipient:", exact=True).select_option("TJK")
-        page.get_by_label("Language").select_option("en")
+        page.get_by_label("Language:", exact=True).select_option("en")
         page.get_by_role("button", name="Create the draft").click()
 
         page.wait_for_url(re.compile(rf"{re.escape(base + COMMUNICATIONS)}\d+/change/$"))

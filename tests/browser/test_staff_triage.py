@@ -110,7 +110,7 @@ def test_a_desk_officer_triages_an_urgent_case_in_the_admin(page: Page, live_ser
         "staff",
     )
     assert change.reason == "More information requested from the source"
-    (message,) = Message.objects.filter(submission=urgent)  # the question, in the source's receipt inbox
+    (message,) = Message.objects.filter(submission=urgent, direction=Message.Direction.TO_SOURCE)  # the question
     assert (message.direction, message.body, message.author) == (Message.Direction.TO_SOURCE, QUESTION, officer)
 
     # Second decision: accept, with the reason.
