@@ -76,6 +76,6 @@ class Command(BaseCommand):
             )
         if any(made.values()):
             self.stdout.write("Demo data created: " + ", ".join(f"{label} {n}" for label, n in made.items() if n))
-            self.stdout.write("The demo letters are written by the communications worker in the first minutes.")
+            self.stdout.write("The demo letters are written in the background in the first minutes.")
         else:
             self.stdout.write("Demo data already present.")
