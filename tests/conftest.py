@@ -112,6 +112,16 @@ def celery_beat(django_db_setup):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request of an earlier test (a Russian page, a
+    staff member's language) leaves its language active in the thread, as a request's middleware does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Every test starts with no rate-limit counters (the store is this xdist worker's own database)."""
     from django.core.cache import caches
