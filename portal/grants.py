@@ -22,6 +22,8 @@ from django.utils import timezone
 from portal.audit import audit_record, audit_refusal
 from portal.models import RoleGrant
 
+INACTIVE = "A deactivated account holds no role: reactivate it first, then ask for the role."
+
 # (user pk, group pk) of the confirmed request being applied: the one addition portal.signals lets through.
 applying: ContextVar[tuple[int, int] | None] = ContextVar("applying_role_grant", default=None)
 
@@ -36,6 +38,9 @@ def grant_request(*, user, group: Group, by) -> RoleGrant | None:
     if user.pk == by.pk:
         audit_refusal(user=by, obj=user, attempted=[f"ask +{group.name}"])
         raise PermissionDenied("Nobody asks for a role for themselves.")
+    if not user.is_active:
+        audit_refusal(user=by, obj=user, attempted=[f"ask +{group.name} inactive"])
+        raise PermissionDenied(INACTIVE)
     if user.groups.filter(pk=group.pk).exists():
         return None
     with transaction.atomic():
@@ -62,6 +67,8 @@ def grant_confirm(*, grant: RoleGrant, by) -> bool:
     Refused (audited, PermissionDenied) when `by` is the person who receives the role or who asked.
     """
     reason = refusal_reason(grant=grant, by=by)
+    if reason is None and not grant.user.is_active:
+        reason = "confirm role of inactive account"
     if reason is not None:
         # Before any change begins, so that the refusal's audit row is not rolled back with it.
         audit_refusal(user=by, obj=grant.user, attempted=[f"{reason} +{grant.group.name}"])
@@ -99,3 +106,35 @@ def grant_decline(*, grant: RoleGrant, by) -> bool:
             audit_record(user=by, obj=grant.user, fields=[f"+{grant.group.name}"], action="role declined")
     grant.refresh_from_db()
     return bool(updated)
+
+
+def account_deactivated(*, user, by) -> None:
+    """A deactivated account keeps no power, so that reactivating it gives an account with no role.
+
+    At once, in the transaction that deactivates it: its roles and own permissions are taken away (each
+    audited as a removal, portal.signals), superuser status with them; its open role requests are declined;
+    its office-key grants are revoked (portal.sealing.access_revoke), so that it opens no case even once
+    active again until `manage.py keys grant` gives access anew. Any role is then asked for by one
+    administrator and confirmed by a second, as for a new account. Called by portal.signals whenever an
+    account's is_active becomes False, whatever the page or code that saves it.
+    """
+    from portal import sealing
+
+    with transaction.atomic():
+        groups = list(user.groups.all())
+        if groups:
+            user.groups.remove(*groups)  # audited as "roles" -NAME
+        permissions = list(user.user_permissions.all())
+        if permissions:
+            user.user_permissions.remove(*permissions)
+        if user.is_superuser:
+            user.is_superuser = False
+            user.save(update_fields=["is_superuser"])  # audited as "roles" is_superuser=False
+        declined = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).update(
+            status=RoleGrant.Status.DECLINED, decided_by=by, decided_at=timezone.now()
+        )
+        revoked = sealing.access_revoke(user)
+        audit_record(
+            user=by, obj=user, fields=[f"requests declined {declined}", f"office key grants revoked {revoked}"],
+            action="deactivated",
+        )  # fmt: skip
