@@ -14,6 +14,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
@@ -30,7 +31,11 @@ from submissions.models import Desk
 from tests.communications import name_samples as samples
 from tests.communications.test_confidential_people import draft, public_text
 from tests.communications.test_names import named_letters
-from tests.support.factories import make_accepted_submission, make_staff_user
+from tests.support.factories import (
+    make_accepted_submission,
+    make_accepted_submission_with_receipt,
+    make_staff_user,
+)
 from tests.support.intake import DEFENDER_NAME
 from tests.support.mail import drain_outbox
 
@@ -42,6 +47,16 @@ DAY_60 = SENT + datetime.timedelta(days=60)
 WITNESS = "Gulnora Witnessova"
 DESK_EMAIL = "central-asia@example.org"
 RAPPORTEUR_EMAIL = "rapporteur@example.org"
+
+
+def add_on_the_receipt_page(client, receipt, *names: str) -> None:
+    """The source logs in with the receipt and adds the names on /receipt/never-name/, as typed."""
+    cache.clear()  # the receipt login's limits: each example starts with none used
+    login = {"reference": receipt.reference, "passphrase": receipt.passphrase}
+    assert client.post("/receipt/", login).status_code == 302
+    response = client.post("/receipt/never-name/", {"action": "add", "never-names": "\n".join(names)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.post("/receipt/logout/")
 
 
 def add_from_receipt(submission, *names: str):
@@ -74,7 +89,9 @@ def test_a_name_added_from_the_receipt_blocks_every_step_and_leaves_no_public_su
         number = random.Random(seed).randrange(10**9)
         desk = make_staff_user(f"nn-desk-{number}", "Desk officer")
         rapporteur = make_staff_user(f"nn-rapp-{number}", "Rapporteur")
-        submission = make_accepted_submission(country="TJ", public_naming=True, contact_government=True)
+        submission, receipt = make_accepted_submission_with_receipt(
+            country="TJ", public_naming=True, contact_government=True
+        )
         # Before the source adds them, nothing protects them: a letter may name them and go public.
         public = draft(submission, desk)
         clean_body = public.body
@@ -102,7 +119,9 @@ def test_a_name_added_from_the_receipt_blocks_every_step_and_leaves_no_public_su
         services.communication_edit(communication=pending, body=clean_body + sentence)
         approved(pending, desk, rapporteur)
 
-        add_from_receipt(submission, name, WITNESS)
+        add_on_the_receipt_page(client, receipt, name, WITNESS)
+        submission.refresh_from_db()
+        assert submission.confidential_names == [name, WITNESS]
 
         # The government copy: the approved letter naming them is held, then refused by the gate.
         with pytest.raises(services.WorkflowError, match="consent changed"):
