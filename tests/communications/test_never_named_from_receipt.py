@@ -16,6 +16,7 @@ import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ from tests.support.factories import (
 )
 from tests.support.intake import DEFENDER_NAME
 from tests.support.mail import drain_outbox
+from tests.support.staff import login_staff, make_rapporteur
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,26 @@ def test_an_approved_public_version_naming_them_lapses_before_the_clock_can_rele
     with time_machine.travel(DAY_60, tick=False):
         assert services.release_due() == 0
     assert not PublicRecord.objects.exists()
+
+
+def test_the_alert_shows_on_the_letters_page_and_the_rapporteur_acknowledges_it_there(people):
+    rapporteur = make_rapporteur()
+    submission = make_accepted_submission(country="TJ")
+    communication = draft(submission, people["desk"])
+    approved(communication, people["desk"], people["rapporteur"])
+    add_from_receipt(submission, "Rustam Brotherov")
+    client = Client()
+    login_staff(client, rapporteur)
+    page_url = f"/admin/communications/communication/{communication.pk}/change/"
+
+    page = client.get(page_url).content.decode()
+    assert f"The source of case {submission.reference} added 1 name to the people never to be named" in page
+    assert "step-acknowledge_consent" in page
+
+    step = f"/admin/communications/communication/{communication.pk}/step/acknowledge_consent/"
+    assert client.post(step, {"reason": "The letter does not name him"}).status_code == 302
+    alert = ConsentAlert.objects.get()
+    assert (alert.resolved_by, alert.resolution) == (rapporteur, "The letter does not name him")
+    services.communication_send(communication=communication, by=people["desk"])
+    communication.refresh_from_db()
+    assert communication.status == S.SENT
