@@ -58,6 +58,8 @@ def refusal_reason(*, grant: RoleGrant, by) -> str | None:
         return "confirm own role"
     if by.pk == grant.requested_by_id:
         return "confirm own request"
+    if not grant.user.is_active:
+        return "confirm role of inactive account"
     return None
 
 
@@ -67,8 +69,6 @@ def grant_confirm(*, grant: RoleGrant, by) -> bool:
     Refused (audited, PermissionDenied) when `by` is the person who receives the role or who asked.
     """
     reason = refusal_reason(grant=grant, by=by)
-    if reason is None and not grant.user.is_active:
-        reason = "confirm role of inactive account"
     if reason is not None:
         # Before any change begins, so that the refusal's audit row is not rolled back with it.
         audit_refusal(user=by, obj=grant.user, attempted=[f"{reason} +{grant.group.name}"])
