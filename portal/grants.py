@@ -12,8 +12,12 @@ superuser (made from the command line, the office's last resort) gives roles dir
 step, and every refusal, is in the append-only audit.
 """
 
+import contextlib
 from contextvars import ContextVar
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -134,7 +138,27 @@ def account_deactivated(*, user, by) -> None:
             status=RoleGrant.Status.DECLINED, decided_by=by, decided_at=timezone.now()
         )
         revoked = sealing.access_revoke(user)
+        ended = _sessions_end(user)
         audit_record(
-            user=by, obj=user, fields=[f"requests declined {declined}", f"office key grants revoked {revoked}"],
+            user=by, obj=user,
+            fields=[f"requests declined {declined}", f"office key grants revoked {revoked}", f"sessions ended {ended}"],
             action="deactivated",
         )  # fmt: skip
+
+
+def _sessions_end(user) -> int:
+    """End every session logged in as `user`, with the keys it kept: reactivated, the account does not find
+    an earlier session, and the office key opened in it, still open."""
+    from django.contrib.sessions.models import Session
+
+    from portal.cache import RedisUnavailable
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    # No index by user: every live session is read. Deactivations are rare; sessions live 30 minutes idle.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            with contextlib.suppress(*RedisUnavailable):  # the database row goes first, whatever the cache says
+                store(session_key=session.session_key).delete()
+            ended += 1
+    return ended

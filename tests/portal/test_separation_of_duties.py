@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.test import Client
 
 from communications import services as communications
 from communications.models import CommunicationStatus
@@ -357,6 +358,8 @@ def rapporteur_with_a_pending_role():
 
 def test_deactivating_an_account_takes_its_roles_and_access_away_at_once(client):
     rapporteur = rapporteur_with_a_pending_role()
+    own_session = Client()
+    login_staff(own_session, rapporteur)
     administrator = make_administrator()
     login_staff(client, administrator)
 
@@ -373,12 +376,16 @@ def test_deactivating_an_account_takes_its_roles_and_access_away_at_once(client)
     assert (administrator.pk, ["is_active=False"]) in audits(rapporteur, "roles")
     assert (administrator.pk, [f"-{roles.RAPPORTEUR}"]) in audits(rapporteur, "roles")
     assert audits(rapporteur, "deactivated") == [
-        (administrator.pk, ["office key grants revoked 1", "requests declined 1"])
+        (administrator.pk, ["office key grants revoked 1", "requests declined 1", "sessions ended 1"])
     ]
+    # Its own session, with the office key it opened, ended with it: reactivated, it must log in again.
+    assert own_session.get("/admin/").status_code == 302
 
 
 def test_one_administrator_reactivating_a_rapporteur_gets_an_account_with_no_role_that_cannot_approve(client):
     rapporteur = rapporteur_with_a_pending_role()
+    own_session = Client()
+    login_staff(own_session, rapporteur)
     administrator = make_administrator()
     login_staff(client, administrator)
     form = account_form(rapporteur)
@@ -393,6 +400,7 @@ def test_one_administrator_reactivating_a_rapporteur_gets_an_account_with_no_rol
     assert response.status_code == 302
     rapporteur = User.objects.get(pk=rapporteur.pk)
     assert rapporteur.is_active and not rapporteur.groups.exists() and not rapporteur.is_superuser
+    assert own_session.get("/admin/").status_code == 302  # the session from before is gone for good
     assert not roles.has_role(rapporteur, roles.RAPPORTEUR)
     assert not OfficeKeyGrant.objects.filter(holder__user=rapporteur).exists()
     grant = RoleGrant.objects.get(user=rapporteur, status=RoleGrant.Status.PENDING)
