@@ -14,9 +14,10 @@ class CommunicationsConfig(AppConfig):
         return demo.seed()
 
     def ready(self) -> None:
-        from submissions.signals import consent_changed
+        from submissions.signals import consent_changed, never_named_changed
 
         consent_changed.connect(_consent_takes_effect, dispatch_uid="communications.consent_changed")
+        never_named_changed.connect(_never_named_takes_effect, dispatch_uid="communications.never_named_changed")
 
 
 def _consent_takes_effect(sender, *, submission_id: int, consent, previous, **kwargs) -> None:
@@ -25,3 +26,10 @@ def _consent_takes_effect(sender, *, submission_id: int, consent, previous, **kw
     from communications.services import consent_change_take_effect
 
     consent_change_take_effect(submission_id=submission_id, consent=consent, previous=previous)
+
+
+def _never_named_takes_effect(sender, *, submission_id: int, change, **kwargs) -> None:
+    # Like a withdrawal: in the source's request, where the case is open and the gate reads the new names.
+    from communications.services import never_named_change_take_effect
+
+    never_named_change_take_effect(submission_id=submission_id, change=change)

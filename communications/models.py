@@ -200,7 +200,8 @@ class CommunicationStatusChange(models.Model):
 
 
 class ConsentAlert(models.Model):
-    """A consent withdrawn or narrowed while a letter of the case was approved, sent, withheld or public.
+    """A consent withdrawn or narrowed while a letter of the case was approved, sent, withheld or public, or a
+    person added to the case's list of people never to be named (`never_named`, then `consent` is empty).
 
     Written in the request that recorded the consent, with one mail to the case's desk and the rapporteur.
     While it is open, the letter's next step (recording as sent, release) waits: the rapporteur acknowledges
@@ -208,7 +209,10 @@ class ConsentAlert(models.Model):
     """
 
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="consent_alerts")
-    consent = models.ForeignKey("submissions.Consent", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("submissions.Consent", on_delete=models.PROTECT, related_name="+", null=True)
+    never_named = models.ForeignKey(
+        "submissions.NeverNamedChange", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     status_then = models.CharField(max_length=10, choices=CommunicationStatus)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -218,11 +222,34 @@ class ConsentAlert(models.Model):
     class Meta:
         ordering = ["communication", "created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["communication", "consent"], name="one_alert_per_communication_consent")
+            models.UniqueConstraint(fields=["communication", "consent"], name="one_alert_per_communication_consent"),
+            models.UniqueConstraint(
+                fields=["communication", "never_named"], name="one_alert_per_communication_never_named"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent__isnull=False, never_named__isnull=True)
+                | models.Q(consent__isnull=True, never_named__isnull=False),
+                name="alert_of_a_consent_or_a_never_named_change",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.communication}: consent of {self.consent.submission.reference} changed"
+        return f"{self.communication}: {self.cause} in {self.submission.reference}"
+
+    @property
+    def submission(self):
+        return (self.consent or self.never_named).submission
+
+    @property
+    def recorded_at(self):
+        return (self.consent or self.never_named).recorded_at
+
+    @property
+    def cause(self) -> str:
+        """What changed, in words for staff (no personal data)."""
+        if self.never_named is not None:
+            return "a person added to the people never to be named"
+        return "consent withdrawn" if self.consent.withdrawn else "consent narrowed"
 
 
 class ReferenceCounter(models.Model):

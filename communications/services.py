@@ -132,7 +132,7 @@ def _open_alerts(communication: Communication):
 
 def consent_alerts_open(communication: Communication) -> list[ConsentAlert]:
     """The consent changes staff have not acted on yet, for the letter's page."""
-    return list(_open_alerts(communication).select_related("consent__submission"))
+    return list(_open_alerts(communication).select_related("consent__submission", "never_named__submission"))
 
 
 def _check_no_alert(communication: Communication, *, step: str) -> None:
@@ -375,27 +375,62 @@ def consent_change_take_effect(*, submission_id: int, consent, previous) -> list
     which holds its next step, and mails the desk and the rapporteur once (through the outbox: this
     request never waits on a mail server).
     """
-    letters = list(
-        Communication.objects.select_for_update()
-        .filter(pk__in=Communication.objects.filter(submissions__pk=submission_id).values("pk"))
-        .order_by("pk")
-    )
+    letters = _letters_locked(submission_id)
     for communication in letters:
         if communication.status == S.RELEASED:
             _rewrite_public_record(communication)
     if not consent.takes_back(previous):
         return []
+    alerts = _alert_held_letters(letters, consent=consent)
+    logger.info("submission %s consent change held %s letters", submission_id, len(alerts))
+    return alerts
+
+
+def never_named_change_take_effect(*, submission_id: int, change) -> list[ConsentAlert]:
+    """The source changed the case's list of people never to be named: an addition takes effect like a
+    withdrawal, in their request and its transaction (the case is open there, so the gate reads the new names).
+
+    Released records are rewritten at once (taken down if the approved public version names the person);
+    an approved public version not yet released that names them lapses, since the clock's worker cannot
+    read the case to see the new name; each approved, sent, withheld or released letter gets an alert
+    that holds its next step, and the desk and the rapporteur one mail. A name taken off the list alerts
+    nobody: the gate stops protecting it from the next step on.
+    """
+    if not change.added:
+        return []
+    letters = _letters_locked(submission_id)
+    for communication in letters:
+        if communication.status == S.RELEASED:
+            _rewrite_public_record(communication)
+        elif communication.public_approved_at is not None and public_problems(communication):
+            Communication.objects.filter(pk=communication.pk).update(public_approved_at=None, public_approved_digest="")
+    alerts = _alert_held_letters(letters, never_named=change)
+    logger.info("submission %s never-named change held %s letters", submission_id, len(alerts))
+    return alerts
+
+
+def _letters_locked(submission_id: int) -> list[Communication]:
+    # Locked first, so that a letter being sent or released meanwhile is seen in its new status.
+    return list(
+        Communication.objects.select_for_update()
+        .filter(pk__in=Communication.objects.filter(submissions__pk=submission_id).values("pk"))
+        .order_by("pk")
+    )
+
+
+def _alert_held_letters(letters: list[Communication], **cause) -> list[ConsentAlert]:
+    """An alert on each approved, sent, withheld or released letter, once per change (`cause`: the consent or
+    the never-named change), each with one mail through the outbox."""
     alerts = []
     for communication in letters:
         if communication.status not in HELD:
             continue
         alert, created = ConsentAlert.objects.get_or_create(
-            communication=communication, consent=consent, defaults={"status_then": communication.status}
+            communication=communication, **cause, defaults={"status_then": communication.status}
         )
         if created:
             _mail_consent_alert(alert)
             alerts.append(alert)
-    logger.info("submission %s consent change held %s letters", submission_id, len(alerts))
     return alerts
 
 
@@ -404,13 +439,21 @@ def _label(communication: Communication) -> str:
 
 
 def _mail_consent_alert(alert: ConsentAlert) -> None:
-    communication, consent = alert.communication, alert.consent
-    change = "withdrew their consent" if consent.withdrawn else "narrowed their consent to being named"
+    """One mail to the desk and the rapporteur: the case's reference and the letter's, never a name."""
+    communication, reference = alert.communication, alert.submission.reference
+    if alert.never_named is not None:
+        count = alert.never_named.added
+        subject = "Never to be named"
+        names = f"{count} name{'s' if count > 1 else ''}"
+        what = f"The source of case {reference} added {names} to the people never to be named"
+        rewritten = "Its public record was rewritten at once, or taken off the public site if it names them."
+    else:
+        subject = "Consent"
+        change = "withdrew their consent" if alert.consent.withdrawn else "narrowed their consent to being named"
+        what = f"The victim in case {reference} {change}"
+        rewritten = "Its public record was rewritten at once from the current consent."
     if communication.status == S.RELEASED:
-        effect = (
-            "Its public record was rewritten at once from the current consent. "
-            "Check any copies published elsewhere, and acknowledge the change on the letter's page."
-        )
+        effect = f"{rewritten} Check any copies published elsewhere, and acknowledge the change on the letter's page."
     else:
         effect = (
             "Recording it as sent and its release are held until the rapporteur acknowledges the change "
@@ -420,9 +463,9 @@ def _mail_consent_alert(alert: ConsentAlert) -> None:
     outbox.mail_queue(
         key=f"communications.consent-alert:{alert.pk}",
         to=_desk_and_rapporteur(communication),
-        subject=f"Consent changed: {_label(communication)}",
+        subject=f"{subject} changed: {_label(communication)}",
         body=(
-            f"The victim in case {consent.submission.reference} {change} on {consent.recorded_at:%Y-%m-%d}. "
+            f"{what} on {alert.recorded_at:%Y-%m-%d}. "
             f"This concerns {_label(communication)}.\n\n{effect}\n\nOpen it in the staff site: {path}\n"
         ),
     )

@@ -99,7 +99,20 @@ class StaffUserAdmin(UserAdmin):
     def save_related(self, request, form, formsets, change):
         """Roles added by an administrator become requests for a second one to confirm (portal.grants)."""
         obj = form.instance
-        if change and "groups" in form.cleaned_data and not request.user.is_superuser:
+        if not obj.is_active:
+            # Deactivated: its roles went with the save (portal.grants.account_deactivated); the boxes still
+            # ticked on the form give none back, nor ask for any.
+            for name in ("groups", "user_permissions"):
+                if name in form.cleaned_data:
+                    form.cleaned_data[name] = []
+            if change and "is_active" in form.changed_data:
+                self.message_user(
+                    request,
+                    f"{obj.get_username()} was deactivated: its roles, role requests and access to case content "
+                    "were taken away. Reactivated, it has no role until another administrator confirms one.",
+                    messages.INFO,
+                )
+        elif change and "groups" in form.cleaned_data and not request.user.is_superuser:
             held = set(obj.groups.all())
             chosen = set(form.cleaned_data["groups"])
             for group in sorted(chosen - held, key=lambda g: g.name):

@@ -12,8 +12,12 @@ superuser (made from the command line, the office's last resort) gives roles dir
 step, and every refusal, is in the append-only audit.
 """
 
+import contextlib
 from contextvars import ContextVar
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,6 +25,8 @@ from django.utils import timezone
 
 from portal.audit import audit_record, audit_refusal
 from portal.models import RoleGrant
+
+INACTIVE = "A deactivated account holds no role: reactivate it first, then ask for the role."
 
 # (user pk, group pk) of the confirmed request being applied: the one addition portal.signals lets through.
 applying: ContextVar[tuple[int, int] | None] = ContextVar("applying_role_grant", default=None)
@@ -36,6 +42,9 @@ def grant_request(*, user, group: Group, by) -> RoleGrant | None:
     if user.pk == by.pk:
         audit_refusal(user=by, obj=user, attempted=[f"ask +{group.name}"])
         raise PermissionDenied("Nobody asks for a role for themselves.")
+    if not user.is_active:
+        audit_refusal(user=by, obj=user, attempted=[f"ask +{group.name} inactive"])
+        raise PermissionDenied(INACTIVE)
     if user.groups.filter(pk=group.pk).exists():
         return None
     with transaction.atomic():
@@ -53,6 +62,8 @@ def refusal_reason(*, grant: RoleGrant, by) -> str | None:
         return "confirm own role"
     if by.pk == grant.requested_by_id:
         return "confirm own request"
+    if not grant.user.is_active:
+        return "confirm role of inactive account"
     return None
 
 
@@ -99,3 +110,55 @@ def grant_decline(*, grant: RoleGrant, by) -> bool:
             audit_record(user=by, obj=grant.user, fields=[f"+{grant.group.name}"], action="role declined")
     grant.refresh_from_db()
     return bool(updated)
+
+
+def account_deactivated(*, user, by) -> None:
+    """A deactivated account keeps no power, so that reactivating it gives an account with no role.
+
+    At once, in the transaction that deactivates it: its roles and own permissions are taken away (each
+    audited as a removal, portal.signals), superuser status with them; its open role requests are declined;
+    its office-key grants are revoked (portal.sealing.access_revoke), so that it opens no case even once
+    active again until `manage.py keys grant` gives access anew. Any role is then asked for by one
+    administrator and confirmed by a second, as for a new account. Called by portal.signals whenever an
+    account's is_active becomes False, whatever the page or code that saves it.
+    """
+    from portal import sealing
+
+    with transaction.atomic():
+        groups = list(user.groups.all())
+        if groups:
+            user.groups.remove(*groups)  # audited as "roles" -NAME
+        permissions = list(user.user_permissions.all())
+        if permissions:
+            user.user_permissions.remove(*permissions)
+        if user.is_superuser:
+            user.is_superuser = False
+            user.save(update_fields=["is_superuser"])  # audited as "roles" is_superuser=False
+        declined = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).update(
+            status=RoleGrant.Status.DECLINED, decided_by=by, decided_at=timezone.now()
+        )
+        revoked = sealing.access_revoke(user)
+        ended = _sessions_end(user)
+        audit_record(
+            user=by, obj=user,
+            fields=[f"requests declined {declined}", f"office key grants revoked {revoked}", f"sessions ended {ended}"],
+            action="deactivated",
+        )  # fmt: skip
+
+
+def _sessions_end(user) -> int:
+    """End every session logged in as `user`, with the keys it kept: reactivated, the account does not find
+    an earlier session, and the office key opened in it, still open."""
+    from django.contrib.sessions.models import Session
+
+    from portal.cache import RedisUnavailable
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    # No index by user: every live session is read. Deactivations are rare; sessions live 30 minutes idle.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            with contextlib.suppress(*RedisUnavailable):  # the database row goes first, whatever the cache says
+                store(session_key=session.session_key).delete()
+            ended += 1
+    return ended

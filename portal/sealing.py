@@ -442,6 +442,15 @@ def grant(holder, keyring: Keyring, *, by=None) -> int:
     return len(keyring.office)
 
 
+def access_revoke(user) -> int:
+    """Take access to case content from `user`: every office key sealed to their key pair goes; returns how many.
+    A copy they may have kept still opens today's cases: rotating the office key closes that."""
+    from portal.models import OfficeKeyGrant
+
+    deleted, _ = OfficeKeyGrant.objects.filter(holder__user=user).delete()
+    return deleted
+
+
 def office_key_create():
     """The office's first key pair (or a new one, by rotation): returns (OfficeKey, its private key)."""
     from portal.models import OfficeKey

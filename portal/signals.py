@@ -7,6 +7,8 @@ a migration). A change of one's own roles or flags made in a staff request is re
 every form, so that no page of the admin, present or future, lets anyone raise their own powers.
 Nor does anyone but a superuser add a role or a permission to anybody directly: a role is asked for
 and confirmed by a second administrator (portal.grants), and only that confirmation passes here.
+A deactivated account loses every role at once (grants.account_deactivated) and is given none while
+inactive, by anyone: reactivated, it has no role until two administrators give one again.
 """
 
 from django.contrib.auth import get_user_model
@@ -60,6 +62,10 @@ def _membership_changed(sender, instance, action, reverse, model, pk_set, **kwar
     else:
         users = []  # a group's permissions: everyone in it, but never the group of oneself alone
     verb = action.split("_", 1)[1]
+    if action == "pre_add" and pk_set and any(not user.is_active for user in users):
+        # Whoever asks, a superuser too: an inactive account holds no role (grants.account_deactivated).
+        audit_refusal(user=actor, obj=instance, attempted=[f"add {name} inactive" for name in _names(model, pk_set)])
+        raise PermissionDenied(grants.INACTIVE)
     if action.startswith("pre_"):
         if _own(actor, users) or (
             isinstance(instance, Group) and model is Permission and actor is not None
@@ -109,9 +115,11 @@ def _flags_before(sender, instance, update_fields=None, **kwargs):
 
 def _flags_after(sender, instance, created, **kwargs):
     changed = getattr(instance, "_flags_changed", [])
+    instance._flags_changed = []
     if changed:
         audit_record(user=current_actor.get(), obj=instance, fields=changed, action="created" if created else "roles")
-    instance._flags_changed = []
+    if not created and "is_active=False" in changed:
+        grants.account_deactivated(user=instance, by=current_actor.get())
 
 
 def connect() -> None:

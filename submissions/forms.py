@@ -227,24 +227,27 @@ class IncidentForm(forms.Form):
         self.helper = _helper(_("What happened"), *self.fields)
 
     def clean_confidential_people(self):
-        # One name per line, each once; blank lines and surrounding spaces dropped.
-        names = list(
-            dict.fromkeys(" ".join(line.split()) for line in self.cleaned_data["confidential_people"].splitlines())
-        )
-        names = [name for name in names if name]
-        if len(names) > MAX_CONFIDENTIAL_PEOPLE:
-            raise forms.ValidationError(
-                _("List at most %(count)d people, one per line.") % {"count": MAX_CONFIDENTIAL_PEOPLE}
-            )
-        if any(len(name) > 200 for name in names):
-            raise forms.ValidationError(_("Write one name per line (at most 200 characters each)."))
-        return "\n".join(names)
+        return "\n".join(never_named_list(self.cleaned_data["confidential_people"]))
 
     def clean(self):
         data = super().clean()
         if m.ViolationType.OTHER in data.get("violation_types", []) and not data.get("violation_other", "").strip():
             self.add_error("violation_other", _("Say what the other violation was."))
         return data
+
+
+def never_named_list(text: str, *, held: list[str] = ()) -> list[str]:
+    """The names of people never to be named, as the intake form and the receipt page store them: one per
+    line, spaces collapsed, each once, after those already `held`. Raises ValidationError past the limits."""
+    names = list(dict.fromkeys([*held, *(" ".join(line.split()) for line in text.splitlines())]))
+    names = [name for name in names if name]
+    if len(names) > MAX_CONFIDENTIAL_PEOPLE:
+        raise forms.ValidationError(
+            _("List at most %(count)d people, one per line.") % {"count": MAX_CONFIDENTIAL_PEOPLE}
+        )
+    if any(len(name) > 200 for name in names):
+        raise forms.ValidationError(_("Write one name per line (at most 200 characters each)."))
+    return names
 
 
 class ConsentForm(forms.Form):
@@ -389,3 +392,28 @@ class ConsentChangeForm(forms.Form):
             "public_naming": _yes(data["public_naming"]),
             "written_consent": data["written_consent"],
         }
+
+
+class NeverNamedAddForm(forms.Form):
+    """From the receipt: more people never to be named, added to the list the case holds (`held`)."""
+
+    names = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_CONFIDENTIAL_PEOPLE * 200,
+        label=_("Add people who must never be named"),
+        help_text=_(
+            "One name per line, with other spellings if you know them (for example in Cyrillic and in Latin "
+            "letters). From now on, no letter about your report may name them, in any form."
+        ),
+    )
+
+    def __init__(self, *args, held: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held = held
+        self.helper = _helper(_("Add names"), *self.fields)
+
+    def clean_names(self):
+        names = never_named_list(self.cleaned_data["names"], held=self.held)
+        if names == self.held:
+            raise forms.ValidationError(_("These names are on the list already."))
+        return names

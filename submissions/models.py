@@ -495,6 +495,25 @@ class Consent(models.Model):
         )
 
 
+class NeverNamedChange(models.Model):
+    """The source changed, from the receipt, the list of people never to be named: how many names were added
+    and taken off, and when, never whose (the list itself is sealed on the case, `confidential_people`).
+
+    An addition takes effect like a consent withdrawal (submissions.services.never_named_change); the row is
+    what a letter's alert refers to."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="never_named_changes")
+    added = models.PositiveSmallIntegerField(default=0)
+    removed = models.PositiveSmallIntegerField(default=0)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} never-named list {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
 class Message(models.Model):
     class Direction(models.TextChoices):
         TO_SOURCE = "to_source", _("From the office")

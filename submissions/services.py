@@ -27,6 +27,7 @@ from submissions.models import (
     InadmissibleReason,
     Message,
     NameFingerprint,
+    NeverNamedChange,
     Status,
     StatusChange,
     Submission,
@@ -39,7 +40,7 @@ from submissions.receipts import (
     new_reference,
     passphrase_hash,
 )
-from submissions.signals import consent_changed
+from submissions.signals import consent_changed, never_named_changed
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +273,45 @@ def consent_withdraw(*, submission: Submission, language: str) -> Consent:
         language=language,
         withdrawn=True,
     )
+
+
+def never_named_change(*, submission: Submission, names: Sequence[str]) -> NeverNamedChange | None:
+    """Record the source's new list of people never to be named (normalised as the intake form does:
+    submissions.forms.never_named_list); None when it is the list already held.
+
+    It takes effect in this transaction (see signals.never_named_changed): from the moment it commits, the
+    name gate protects an added name in every letter of the case, as a withdrawal would. The audit and the
+    case's history say how many names were added and taken off, never whose.
+    """
+    from portal.audit import audit_record
+
+    with transaction.atomic():
+        # NO KEY UPDATE, as submission_status_change: a consent or a sending in flight holds a key-share lock.
+        locked = Submission.objects.select_for_update(no_key=True).get(pk=submission.pk)
+        before = locked.confidential_names
+        added = [name for name in names if name not in before]
+        removed = [name for name in before if name not in names]
+        if not added and not removed:
+            return None
+        locked.confidential_people = "\n".join(names)
+        locked.save(update_fields=["confidential_people", "updated_at"])
+        change = NeverNamedChange.objects.create(submission=locked, added=len(added), removed=len(removed))
+        StatusChange.objects.create(
+            submission=locked,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor="source",
+            reason=f"The source changed the list of people never to be named: {len(added)} added, "
+            f"{len(removed)} taken off",
+        )
+        audit_record(
+            user=None, obj=locked, fields=["confidential_people", f"added {len(added)}", f"removed {len(removed)}"],
+            action="never-named list changed",
+        )  # fmt: skip
+        never_named_changed.send(sender=NeverNamedChange, submission_id=locked.pk, change=change)
+    submission.confidential_people = locked.confidential_people
+    logger.info("submission %s never-named list changed", submission.pk)
+    return change
 
 
 def source_message_add(*, submission: Submission, body: str, attachments: Sequence[CheckedFile] = ()) -> Message:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("receipt/case/", views.receipt_case, name="receipt_case"),
     path("receipt/message/", views.receipt_message, name="receipt_message"),
     path("receipt/consent/", views.receipt_consent, name="receipt_consent"),
+    path("receipt/never-name/", views.receipt_never_name, name="receipt_never_name"),
     path("receipt/logout/", views.receipt_logout, name="receipt_logout"),
     path("receipt/delete/", views.receipt_delete, name="receipt_delete"),
     path("receipt/download/", views.receipt_download, name="receipt_download"),

@@ -18,7 +18,7 @@ from django.forms.widgets import ChoiceWidget
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -35,6 +35,7 @@ from submissions.forms import (
     ConsentForm,
     DefenderFormSet,
     IncidentForm,
+    NeverNamedAddForm,
     PassphraseKindForm,
     ReceiptLoginForm,
     SourceForm,
@@ -51,6 +52,9 @@ RECEIPT_SESSION_SECONDS = 30 * 60
 # does not keep the case open for ever.
 RECEIPT_SESSION_MAX_SECONDS = 2 * 3600
 RECEIPT_MESSAGES_PER_HOUR = 10
+# What the never-name page says after a change, kept in the session for the page the change redirects to:
+# a count, never a name (a name must not travel in a cookie, a URL or a log).
+NEVER_NAMED_NOTICE = "never_named_notice"
 logger = logging.getLogger(__name__)
 _empty_form_cache: dict[str, str] = {}
 
@@ -478,6 +482,54 @@ def receipt_consent(request):
         return redirect("submissions:receipt_case")
     context = _case_context(submission, consent_form=form)
     return _private(render(request, "submissions/receipt_case.html", context, status=400))
+
+
+def _never_named_page(request, submission: Submission, form=None, *, status=200):
+    form = form or NeverNamedAddForm(prefix="never", held=submission.confidential_names)
+    context = {
+        "submission": submission,
+        "names": submission.confidential_names,
+        "form": form,
+        "errors": _error_summary([form]) if form.is_bound else [],
+        "notice": request.session.pop(NEVER_NAMED_NOTICE, None) if status == 200 else None,
+    }
+    return _private(render(request, "submissions/receipt_never_name.html", context, status=status))
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def receipt_never_name(request):
+    """The people the source asks never to be named, changed after the report: names added take effect at once,
+    like a consent withdrawal (submissions.services.never_named_change); taking one off asks once more."""
+    submission = _receipt_submission(request)
+    if submission is None:
+        return redirect("submissions:receipt_login")
+    if request.method == "GET":
+        return _never_named_page(request, submission)
+    held = submission.confidential_names
+    action = request.POST.get("action")
+    if action in ("remove", "remove_confirmed"):
+        name = request.POST.get("name", "")
+        if name not in held:
+            return redirect("submissions:receipt_never_name")  # taken off already (a second click, a back button)
+        if action == "remove":
+            context = {"submission": submission, "name": name}
+            return _private(render(request, "submissions/receipt_never_name_remove.html", context))
+        services.never_named_change(submission=submission, names=[other for other in held if other != name])
+        request.session[NEVER_NAMED_NOTICE] = _("One name was taken off the list.")
+        return redirect("submissions:receipt_never_name")
+    form = NeverNamedAddForm(request.POST, prefix="never", held=held)
+    if not form.is_valid():
+        return _never_named_page(request, submission, form, status=400)
+    added = len(form.cleaned_data["names"]) - len(held)
+    services.never_named_change(submission=submission, names=form.cleaned_data["names"])
+    request.session[NEVER_NAMED_NOTICE] = ngettext(
+        "%(count)d name was added to the list. From now on, no letter about your report may name them.",
+        "%(count)d names were added to the list. From now on, no letter about your report may name them.",
+        added,
+    ) % {"count": added}
+    return redirect("submissions:receipt_never_name")
 
 
 @never_cache

@@ -670,6 +670,11 @@ LOCALISED = {
     "receipt/case/": [get(lambda w: "/receipt/case/", everyone(RECEIPT_LOGIN) | OWN_CASE)],
     "receipt/message/": [post(lambda w: "/receipt/message/", everyone(RECEIPT_LOGIN) | OWN_CASE_REFUSED)],
     "receipt/consent/": [post(lambda w: "/receipt/consent/", everyone(RECEIPT_LOGIN) | OWN_CASE_REFUSED)],
+    # The people never to be named: one's own case only; an empty addition is sent back with its error.
+    "receipt/never-name/": [
+        get(lambda w: "/receipt/never-name/", everyone(RECEIPT_LOGIN) | OWN_CASE),
+        post(lambda w: "/receipt/never-name/", everyone(RECEIPT_LOGIN) | OWN_CASE_REFUSED),
+    ],
     "receipt/logout/": [post(lambda w: "/receipt/logout/", everyone(RECEIPT_LOGIN), ends_session=True)],
     # Asking to delete shows a confirmation for one's own case; nothing is destroyed without "confirmed".
     "receipt/delete/": [post(lambda w: "/receipt/delete/", everyone(RECEIPT_LOGIN) | OWN_CASE)],

@@ -144,6 +144,10 @@ def test_markup_from_the_source_and_the_staff_stays_inert_on_the_receipt_pages(c
     answered = client.post("/receipt/message/", {"message-body": ANSWER})
     too_long = client.post("/receipt/message/", {"message-body": ANSWER * 200})
     wrong_consent = client.post("/receipt/consent/", {"action": "change", "consent-public_naming": LETTER_MARKUP})
+    too_many_names = client.post("/receipt/never-name/", {"action": "add", "never-names": ANSWER * 200})
+    added = client.post("/receipt/never-name/", {"action": "add", "never-names": LETTER_MARKUP})
+    never_named = client.get("/receipt/never-name/")
+    remove = client.post("/receipt/never-name/", {"action": "remove", "name": LETTER_MARKUP})
     page = client.get("/receipt/case/")
 
     assert answered.status_code == 302
@@ -151,6 +155,10 @@ def test_markup_from_the_source_and_the_staff_stays_inert_on_the_receipt_pages(c
     assert_inert(page.content.decode(), QUESTION, ANSWER, where="receipt case")
     assert_inert(too_long.content.decode(), ANSWER * 200, where="message too long")
     assert_inert(wrong_consent.content.decode(), where="consent refused")
+    assert (too_many_names.status_code, added.status_code) == (400, 302)
+    assert_inert(too_many_names.content.decode(), where="never-named names refused")
+    assert_inert(never_named.content.decode(), LETTER_MARKUP, payload("CP"), where="never-named list")
+    assert_inert(remove.content.decode(), LETTER_MARKUP, where="never-named removal")
 
 
 def test_markup_in_a_case_stays_inert_in_the_staff_queue_and_case_pages(client):

@@ -7,12 +7,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.test import Client
 
 from communications import services as communications
 from communications.models import CommunicationStatus
 from portal import grants, roles
 from portal.audit import current_actor
-from portal.models import AuditEvent, RoleGrant
+from portal.models import AuditEvent, OfficeKeyGrant, RoleGrant
 from tests.support.factories import make_accepted_submission
 from tests.support.staff import (
     PASSWORD,
@@ -343,3 +344,118 @@ def test_the_author_of_a_letter_does_not_approve_it(client):
     communications.communication_approve(communication=communication, by=make_rapporteur())
     communication.refresh_from_db()
     assert communication.status == CommunicationStatus.APPROVED
+
+
+# --- Deactivation takes every power; reactivation gives none back --------------------------------------
+
+
+def rapporteur_with_a_pending_role():
+    rapporteur = make_rapporteur()
+    grants.grant_request(user=rapporteur, group=Group.objects.get(name=roles.DESK_OFFICER), by=make_administrator())
+    assert OfficeKeyGrant.objects.filter(holder__user=rapporteur).exists()
+    return rapporteur
+
+
+def test_deactivating_an_account_takes_its_roles_and_access_away_at_once(client):
+    rapporteur = rapporteur_with_a_pending_role()
+    own_session = Client()
+    login_staff(own_session, rapporteur)
+    administrator = make_administrator()
+    login_staff(client, administrator)
+
+    form = account_form(rapporteur)
+    del form["is_active"]
+    response = client.post(f"/admin/auth/user/{rapporteur.pk}/change/", form)
+
+    assert response.status_code == 302
+    rapporteur.refresh_from_db()
+    assert not rapporteur.is_active and not rapporteur.groups.exists() and not rapporteur.user_permissions.exists()
+    assert not RoleGrant.objects.filter(user=rapporteur, status=RoleGrant.Status.PENDING).exists()
+    assert not OfficeKeyGrant.objects.filter(holder__user=rapporteur).exists()
+    # Audited like any role removal, under the administrator who deactivated it.
+    assert (administrator.pk, ["is_active=False"]) in audits(rapporteur, "roles")
+    assert (administrator.pk, [f"-{roles.RAPPORTEUR}"]) in audits(rapporteur, "roles")
+    assert audits(rapporteur, "deactivated") == [
+        (administrator.pk, ["office key grants revoked 1", "requests declined 1", "sessions ended 1"])
+    ]
+    # Its own session, with the office key it opened, ended with it: reactivated, it must log in again.
+    assert own_session.get("/admin/").status_code == 302
+
+
+def test_one_administrator_reactivating_a_rapporteur_gets_an_account_with_no_role_that_cannot_approve(client):
+    rapporteur = rapporteur_with_a_pending_role()
+    own_session = Client()
+    login_staff(own_session, rapporteur)
+    administrator = make_administrator()
+    login_staff(client, administrator)
+    form = account_form(rapporteur)
+    del form["is_active"]
+    client.post(f"/admin/auth/user/{rapporteur.pk}/change/", form)
+
+    # The same administrator alone ticks "active" and the Rapporteur role again.
+    response = client.post(
+        f"/admin/auth/user/{rapporteur.pk}/change/", account_form(rapporteur, groups=[rapporteur_group()])
+    )
+
+    assert response.status_code == 302
+    rapporteur = User.objects.get(pk=rapporteur.pk)
+    assert rapporteur.is_active and not rapporteur.groups.exists() and not rapporteur.is_superuser
+    assert own_session.get("/admin/").status_code == 302  # the session from before is gone for good
+    assert not roles.has_role(rapporteur, roles.RAPPORTEUR)
+    assert not OfficeKeyGrant.objects.filter(holder__user=rapporteur).exists()
+    grant = RoleGrant.objects.get(user=rapporteur, status=RoleGrant.Status.PENDING)
+    assert (grant.group.name, grant.requested_by) == (roles.RAPPORTEUR, administrator)
+    assert (administrator.pk, ["is_active=True"]) in audits(rapporteur, "roles")
+    communication, _ = communications.communication_draft(
+        submissions=[make_accepted_submission(country="TJ")], kind="UA", recipient="TJK",
+        recipient_name="Tajikistan", language="en", by=make_desk_officer("central-asia"),
+    )  # fmt: skip
+    communications.communication_submit_for_review(communication=communication, by=communication.created_by)
+    with pytest.raises(PermissionDenied):
+        communications.communication_approve(communication=communication, by=rapporteur)
+    # Nor can the administrator confirm its own request: a second administrator gives the role back.
+    with pytest.raises(PermissionDenied):
+        grants.grant_confirm(grant=grant, by=administrator)
+    assert grants.grant_confirm(grant=grant, by=make_administrator())
+    assert roles.has_role(User.objects.get(pk=rapporteur.pk), roles.RAPPORTEUR)
+
+
+def test_below_the_form_a_deactivated_account_loses_its_roles_and_is_given_none(superuser_of_the_office):
+    officer = make_desk_officer("central-asia")
+    officer.is_superuser = True
+    officer.save()
+    officer.user_permissions.add(Permission.objects.get(codename="view_submission"))
+    pending = grants.grant_request(
+        user=officer, group=Group.objects.get(name=roles.RAPPORTEUR), by=make_administrator()
+    )
+    administrator = make_administrator()
+
+    token = current_actor.set(administrator)
+    try:
+        officer.is_active = False
+        officer.save()
+    finally:
+        current_actor.reset(token)
+
+    officer = User.objects.get(pk=officer.pk)
+    assert not officer.groups.exists() and not officer.user_permissions.exists() and not officer.is_superuser
+    assert (administrator.pk, ["is_superuser=False"]) in audits(officer, "roles")
+    # While inactive, nobody gives it a role or confirms one asked before: not even a superuser.
+    token = current_actor.set(superuser_of_the_office)
+    try:
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            officer.groups.add(Group.objects.get(name=roles.RAPPORTEUR))
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            Group.objects.get(name=roles.RAPPORTEUR).user_set.add(officer)
+    finally:
+        current_actor.reset(token)
+    pending.refresh_from_db()
+    assert pending.status == RoleGrant.Status.DECLINED
+    with pytest.raises(PermissionDenied):
+        grants.grant_request(user=officer, group=Group.objects.get(name=roles.RAPPORTEUR), by=administrator)
+    assert not officer.groups.exists()
+
+
+@pytest.fixture
+def superuser_of_the_office():
+    return make_administrator(superuser=True)

@@ -6,7 +6,12 @@ from submissions import services
 from tests.support.intake import DEFENDER_NAME, NARRATIVE
 
 
-def make_submission(*, defender_name: str | None = None, consent: dict | None = None, **answers):
+def make_submission(**kwargs):
+    return make_submission_with_receipt(**kwargs)[0]
+
+
+def make_submission_with_receipt(*, defender_name: str | None = None, consent: dict | None = None, **answers):
+    """A submission made through the intake service, with the receipt its source was given."""
     values = {
         "source_name": "A. Source",
         "source_relationship": "witness",
@@ -40,13 +45,12 @@ def make_submission(*, defender_name: str | None = None, consent: dict | None = 
     }
     if defender_name is not None:
         defender["name"] = defender_name
-    submission, _receipt = services.submission_create(
+    return services.submission_create(
         answers=values,
         defenders=[defender],
         consent=consent or {"contact_government": True, "public_naming": False, "written_consent": "written"},
         language="en",
     )
-    return submission
 
 
 def make_staff_user(username: str, *roles: str, **fields):
@@ -63,16 +67,23 @@ def make_staff_user(username: str, *roles: str, **fields):
 
 def make_accepted_submission(*, public_naming: bool = False, contact_government: bool = True, **answers):
     """A case screened and accepted, with the victim's consent as given."""
+    return make_accepted_submission_with_receipt(
+        public_naming=public_naming, contact_government=contact_government, **answers
+    )[0]
+
+
+def make_accepted_submission_with_receipt(*, public_naming: bool = False, contact_government: bool = True, **answers):
+    """A case screened and accepted, and the receipt its source was given."""
     from submissions.models import Status
 
     consent = {"contact_government": contact_government, "public_naming": public_naming, "written_consent": "written"}
-    submission = make_submission(consent=consent, **answers)
+    submission, receipt = make_submission_with_receipt(consent=consent, **answers)
     services.submission_screen(submission_id=submission.pk)
     services.submission_status_change(
         submission=submission, to_status=Status.ACCEPTED, from_statuses=[Status.QUEUED], actor="staff"
     )
     submission.refresh_from_db()
-    return submission
+    return submission, receipt
 
 
 def make_sent_communication(

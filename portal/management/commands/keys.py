@@ -121,7 +121,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{user} now holds {count} office key(s).")
 
     def _revoke(self, *, user, **options):
-        deleted, _ = OfficeKeyGrant.objects.filter(holder=self._user_holder(user)).delete()
+        deleted = sealing.access_revoke(self._user_holder(user).user)
         self.stdout.write(
             f"{user}: {deleted} grant(s) removed. A copy they may have kept still opens today's cases: "
             "rotate the office key if that matters."
