@@ -107,17 +107,20 @@ def protected_of(submissions: list, audience: str, *, source_only: bool = False)
     renderings were last approved, and `renderings_problems` holds the copy if they changed since.
     """
     submissions = [submission for submission in submissions if sealing.can_open(submission.case_key_id)]
+    # Each case's consent and victims read once here (each read opens their sealed values).
+    allowed_of = {submission.pk: _allowed(submission, audience) for submission in submissions}
+    defenders_of = {submission.pk: list(submission.defenders.all()) for submission in submissions}
     readable = [
         defender.name
         for submission in submissions
-        if _allowed(submission, audience)
-        for defender in submission.defenders.all()
+        if allowed_of[submission.pk]
+        for defender in defenders_of[submission.pk]
     ]
     to = "to the government" if audience == GOVERNMENT else "in public"
     items = []
     for submission in submissions:
-        allowed = _allowed(submission, audience)
-        for number, defender in enumerate(submission.defenders.all(), 1):
+        allowed = allowed_of[submission.pk]
+        for number, defender in enumerate(defenders_of[submission.pk], 1):
             if not allowed and not source_only:
                 label = f"{submission.reference}, victim {number}: no consent to be named {to}"
                 items.append(Protected.person(label, *_unshared(defender.name, readable)))
@@ -220,15 +223,16 @@ def public_themes(communication) -> list[str]:
     return sorted(themes)
 
 
-def public_copy(communication, *, mark: bool = False, all_replies: bool = False) -> PublicCopy:
+def public_copy(communication, *, mark: bool = False, all_replies: bool = False, known=None, items=None) -> PublicCopy:
     """The public version as the public will read it, from the current consent.
 
     all_replies: every reply (the review before approval); otherwise only confidential replies (a
-    placeholder) and those whose public copy staff approved (what is released).
+    placeholder) and those whose public copy staff approved (what is released). known, items: the
+    letter's people and what is protected in public, when the caller has just read them.
     """
-    known = references.people(communication)
+    known = references.people(communication) if known is None else known
     submissions = list(communication.submissions.all())
-    items = protected(communication, PUBLIC)
+    items = protected(communication, PUBLIC) if items is None else items
     replies = [
         _reply_copy(reply, items)
         for reply in communication.replies.all()
@@ -335,11 +339,14 @@ def renderings_problems(communication, known) -> list[Problem]:
     return problems
 
 
-def gate_public_copy(communication, copy: PublicCopy | None = None) -> list[Problem]:
-    """Everything that stops the approval of the public version, its release and every public write."""
-    known = references.people(communication)
-    copy = public_copy(communication) if copy is None else copy
-    items = protected(communication, PUBLIC)
+def gate_public_copy(communication, copy: PublicCopy | None = None, *, known=None, items=None) -> list[Problem]:
+    """Everything that stops the approval of the public version, its release and every public write.
+
+    known, items: the letter's people and what is protected in public, when the caller has just read them.
+    """
+    known = references.people(communication) if known is None else known
+    items = protected(communication, PUBLIC) if items is None else items
+    copy = public_copy(communication, known=known, items=items) if copy is None else copy
     problems = (
         renderings_problems(communication, known)
         + _unknown("public letter", public_letter_source(communication), known)

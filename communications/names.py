@@ -442,14 +442,22 @@ def _contacts(label: str, details: Sequence[str]) -> _Contacts:
     return _Contacts(label, tuple(patterns), tuple(phones))
 
 
+class _ContactFold(dict):
+    """str.translate's table for _fold_for_contacts, filled one character at a time as texts bring them."""
+
+    def __missing__(self, code: int) -> str:
+        char = reading._CYRILLIC_LOOKALIKES.get(chr(code), chr(code))
+        lower = char.lower()
+        self[code] = folded = lower if len(lower) == 1 else char
+        return folded
+
+
+_CONTACT_FOLD = _ContactFold()
+
+
 def _fold_for_contacts(text: str) -> str:
     """Lower case with Cyrillic look-alikes read as Latin, one character for one (offsets stay)."""
-    out = []
-    for char in text:
-        char = reading._CYRILLIC_LOOKALIKES.get(char, char)
-        lower = char.lower()
-        out.append(lower if len(lower) == 1 else char)
-    return "".join(out)
+    return text.translate(_CONTACT_FOLD)
 
 
 def _same_phone(found: str, protected: str) -> bool:

@@ -65,8 +65,9 @@ def people(communication, submissions=None) -> dict[int, Person]:
     found = {}
     for submission in communication.submissions.all() if submissions is None else submissions:
         readable = sealing.can_open(submission.case_key_id)
-        government = readable and submission.may_name_to_government()
-        public = submission.may_name_publicly()
+        consent = submission.current_consent()  # read once for both audiences
+        government = readable and consent is not None and consent.may_name_to_government()
+        public = consent is not None and consent.may_name_publicly()
         for number, defender in enumerate(submission.defenders.all(), 1):
             if readable:
                 name, shown = defender.name, _shown(defender, public)

@@ -34,13 +34,15 @@ def write_public_record(communication) -> PublicRecord:
 
     Raises GateBlocked, writing nothing, when any text of it holds a protected name, contact or phrase.
     """
-    copy = gate.public_copy(communication)
-    problems = gate.gate_public_copy(communication, copy)
+    # The letter's people and what is protected, read once for the copy and its check.
+    known, items = references.people(communication), gate.protected(communication, references.PUBLIC)
+    copy = gate.public_copy(communication, known=known, items=items)
+    problems = gate.gate_public_copy(communication, copy, known=known, items=items)
     if problems:
         raise GateBlocked(problems)
     # The gate passed every victim's rendering (those of open cases by their names): what a later write
     # by the worker compares with.
-    communication.public_approved_names = gate.renderings(references.people(communication))
+    communication.public_approved_names = gate.renderings(known)
     type(communication).objects.filter(pk=communication.pk).update(
         public_approved_names=communication.public_approved_names
     )

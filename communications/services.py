@@ -346,8 +346,9 @@ def communication_public_approve(*, communication: Communication, by) -> Communi
         locked = Communication.objects.select_for_update().get(pk=communication.pk)
         if locked.status not in (S.APPROVED, S.SENT, S.WITHHELD, S.RELEASED):
             raise WorkflowError("the public version is approved once the letter itself is approved")
-        copy = gate.public_copy(locked, all_replies=True)
-        problems = gate.gate_public_copy(locked, copy)
+        known, items = references.people(locked), gate.protected(locked, references.PUBLIC)
+        copy = gate.public_copy(locked, all_replies=True, known=known, items=items)
+        problems = gate.gate_public_copy(locked, copy, known=known, items=items)
         if problems:
             raise GateRefused("approved for the public", problems)
         now = timezone.now()
@@ -355,7 +356,7 @@ def communication_public_approve(*, communication: Communication, by) -> Communi
             public_approved_at=now,
             public_approved_by=by,
             public_approved_digest=gate.public_digest(locked),
-            public_approved_names=gate.renderings(references.people(locked)),
+            public_approved_names=gate.renderings(known),
         )
         Reply.objects.filter(communication=locked, public_approved_at__isnull=True).update(public_approved_at=now)
         locked.refresh_from_db()

@@ -93,12 +93,12 @@ class _Term:
     slots: tuple[tuple[str, ...], ...]  # per word, its alternatives
 
 
-def _alternative_matches(alternative: str, token: text.Token) -> bool:
+def _alternative_matches(alternative: str, norm: str, shape: str) -> bool:
     if alternative.startswith("!"):
-        return token.shape == "upper" and token.norm == alternative[1:].casefold()
+        return shape == "upper" and norm == alternative[1:].casefold()
     if alternative.startswith("="):
-        return token.norm == alternative[1:]
-    word_lemmas = text.lemmas(token.norm, "en")
+        return norm == alternative[1:]
+    word_lemmas = text.lemmas(norm, "en")
     if alternative.endswith("*"):
         prefix = alternative[:-1]
         return any(lemma.startswith(prefix) for lemma in word_lemmas)
@@ -116,15 +116,25 @@ _TERMS = {
     flag: [_Term(tuple(tuple(slot.split("|")) for slot in term.split())) for term in terms]
     for flag, terms in _KEYWORDS.items()
 }
+_ALTERNATIVES = tuple(
+    dict.fromkeys(
+        alternative for terms in _TERMS.values() for term in terms for slot in term.slots for alternative in slot
+    )
+)
 
 
-def _has_term(words: list[text.Token], term: _Term) -> bool:
+@functools.lru_cache(maxsize=100_000)
+def _matches(norm: str, shape: str) -> frozenset[str]:
+    """The terms' alternatives a word matches. Worked out once per word and process: a narrative repeats
+    its words, and most words of one report are in the next."""
+    return frozenset(alternative for alternative in _ALTERNATIVES if _alternative_matches(alternative, norm, shape))
+
+
+def _has_term(words: list[frozenset[str]], term: _Term) -> bool:
     width = len(term.slots)
     for i in range(len(words) - width + 1):
-        if all(
-            any(_alternative_matches(alternative, words[i + k]) for alternative in slot)
-            for k, slot in enumerate(term.slots)
-        ):
+        window = zip(words[i : i + width], term.slots, strict=True)
+        if all(not matches.isdisjoint(slot) for matches, slot in window):
             return True
     return False
 
@@ -177,8 +187,13 @@ def priority_flags(submission, defenders: list) -> list[str]:
 
 def keyword_hints(texts: Iterable[str], already: Iterable[str]) -> list[str]:
     """Flags the narrative suggests, word by word; staff confirm them."""
-    words = [word for piece in texts for word in text.tokens(piece)]
-    found = {flag.value for flag, terms in _TERMS.items() if any(_has_term(words, term) for term in terms)}
+    words = [_matches(word.norm, word.shape) for piece in texts for word in text.tokens(piece)]
+    matched = frozenset().union(*words)
+    found = {
+        flag.value
+        for flag, terms in _TERMS.items()
+        if any(not matched.isdisjoint(term.slots[0]) and _has_term(words, term) for term in terms)
+    }
     return sorted(found - set(already))
 
 

@@ -18,6 +18,7 @@ from django.forms.widgets import ChoiceWidget
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -85,19 +86,34 @@ def _report_forms(data=None) -> dict:
     return {section: _section_form(section, data) for section in sections.SECTIONS}
 
 
-def _typed_values(form) -> dict:
+# Each section's form class and prefix, for reading a post without building the forms.
+_SECTION_FIELDS = {
+    "source": (SourceForm, "source"),
+    "defenders": (DefenderFormSet.form, "defender"),
+    "incident": (IncidentForm, "incident"),
+    "consent": (ConsentForm, "consent"),
+}
+
+
+def _typed_values(form_class, data, prefix: str) -> dict:
+    """What was typed in one form's fields, read by their widgets as the bound form would read it.
+
+    The form is not built for this: building one deep-copies every field, and the report's forms are
+    built once more to validate it."""
+    files = MultiValueDict()
     return {
-        name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
-        for name, field in form.fields.items()
+        name: field.widget.value_from_datadict(data, files, f"{prefix}-{name}")
+        for name, field in form_class.base_fields.items()
     }
 
 
 def _section_values(data, section: str):
     """What was typed in one section, as posted in `data`."""
-    form = _section_form(section, data)
+    form_class, prefix = _SECTION_FIELDS[section]
     if section == "defenders":
-        return [_typed_values(defender) for defender in form.forms]
-    return _typed_values(form)
+        formset = DefenderFormSet(data, prefix=prefix)
+        return [_typed_values(form_class, data, formset.add_prefix(i)) for i in range(formset.total_form_count())]
+    return _typed_values(form_class, data, prefix)
 
 
 def _posted_values(data) -> tuple[dict, str | None]:
