@@ -20,6 +20,7 @@ from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.exceptions import CryptoError
@@ -294,7 +295,9 @@ def test_staff_read_and_edit_a_letter_with_their_key_and_its_pages_refuse_withou
 
     # The same session without the key in the person's cookie: the list answers (it opens no letter), no letter page.
     client.cookies.pop(sealing.KEY_COOKIE)
-    assert client.get("/admin/communications/communication/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/communications/communication/").status_code == 200
+    assert not any('"communications_communication"."body"' in query["sql"] for query in queries.captured_queries)
     for path in (page, f"{page[: -len('change/')]}public/", f"{page[: -len('change/')]}pdf/"):
         refused = client.get(path)
         assert refused.status_code == 403, path
