@@ -251,7 +251,8 @@ class CommunicationAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
-            _needs_key(obj)
+            if self.has_view_or_change_permission(request, obj):  # (one who may not see it is refused as before)
+                _needs_key(obj)
             # For the displays below, which Django calls without the request: only what this user may see.
             obj.viewer = request.user
         return obj
