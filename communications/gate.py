@@ -20,7 +20,9 @@ audience from the draft's name references (communications.references), and runs 
 The gate FINDS and BLOCKS: any hit stops the step and is shown to staff in context. It never rewrites
 a text: names leave a letter only through the references, never by cutting fragments out of words.
 Everything public (pages, search, feeds, CSV, API, PDF) derives from the public record, which
-communications.release writes only from an approved public version that passes this gate.
+communications.release writes only from an approved public version that passes this gate. The drafts
+staff review are sealed to the letter's key; at approval the version is copied under the server's key
+(public_copy), so that the clock, which holds no key, releases exactly what was approved.
 """
 
 import functools
