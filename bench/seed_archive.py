@@ -263,7 +263,7 @@ def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerpla
                 record["first_reply_on"], archive_text.pg_array(earlier),
             ]
         )  # fmt: skip
-    body_token, summary_token = tokens
+    body_token, empty_token = tokens  # a clone's summary is empty too
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS bench_archive_boiler ("
@@ -291,15 +291,18 @@ def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerpla
             INSERT INTO communications_communication (
                 kind, recipient, recipient_name, copies_to, language, follow_up_to_id, status, body, public_summary,
                 reference, sent_at, released_at, withheld_reason, early_release_reason, release_reminder_sent_at,
-                reply_reminder_sent_at, created_by_id, created_at, updated_at)
+                reply_reminder_sent_at, created_by_id, created_at, updated_at, public_body, public_keeps_traits,
+                public_approved_digest, public_approved_names, approved_public_body, approved_public_summary)
             SELECT kind, recipient, recipient_name, '{}', language, NULL, 'released', %(body)s, %(summary)s,
                    reference, (sent_on + time '10:00') AT TIME ZONE 'UTC',
                    (released_on + time '03:00') AT TIME ZONE 'UTC',
                    '', '', NULL, NULL, %(author)s, (sent_on - 12 + time '09:00') AT TIME ZONE 'UTC',
-                   (released_on + time '03:00') AT TIME ZONE 'UTC'
+                   (released_on + time '03:00') AT TIME ZONE 'UTC', %(empty)s, false, '', %(empty)s, %(empty)s,
+                   %(empty)s
             FROM bench_archive_stage ORDER BY n
             """,
-            {"body": body_token, "summary": summary_token, "author": author_id},
+            # A clone has no letter key: its values are under the server's key, as letters from before keys.
+            {"body": body_token, "summary": empty_token, "empty": empty_token, "author": author_id},
         )
         title = "s.reference || ' ' || s.recipient_name"
         search = SEARCH_SQL.format(title=title, body="s.summary || ' ' || x.text")

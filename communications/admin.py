@@ -5,6 +5,7 @@ Each workflow button posts to a small view that calls one service."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +31,7 @@ from communications.names import initials
 from communications.pdf import letter_pdf
 from communications.proposals import Proposal, communication_propose
 from communications.services import WorkflowError
+from portal import sealing
 from portal.audit import audit_read
 from portal.roles import sees_every_desk
 from submissions.models import Submission, ViolationType
@@ -188,6 +190,20 @@ class PublicVersionForm(forms.Form):
     )  # fmt: skip
 
 
+class LetterChangeList(ChangeList):
+    """The list of letters: none of the sealed or encrypted columns it never shows are read or opened."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*sealing.protected_fields(Communication))
+
+
+def _needs_key(communication: Communication) -> Communication:
+    """A letter's pages read it: without the key its login opened, the page says so (403, KeyringMiddleware)."""
+    if not sealing.can_open(communication.letter_key_id):
+        raise sealing.Locked("a letter needs the office key to be read")
+    return communication
+
+
 @admin.register(Communication)
 class CommunicationAdmin(admin.ModelAdmin):
     form = CommunicationForm
@@ -229,9 +245,14 @@ class CommunicationAdmin(admin.ModelAdmin):
         """Desk officers see the communications about their desks' cases; the others see all."""
         return super().get_queryset(request).filter(pk__in=visible_communications(request.user).values("pk"))
 
+    def get_changelist(self, request, **kwargs):
+        return LetterChangeList
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
+            if self.has_view_or_change_permission(request, obj):  # (one who may not see it is refused as before)
+                _needs_key(obj)
             # For the displays below, which Django calls without the request: only what this user may see.
             obj.viewer = request.user
         return obj
@@ -405,7 +426,7 @@ class CommunicationAdmin(admin.ModelAdmin):
     def _communication(self, request, pk) -> Communication:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(self.get_queryset(request), pk=pk)
+        return _needs_key(get_object_or_404(self.get_queryset(request), pk=pk))
 
     def step_view(self, request, pk, action):
         communication = self._communication(request, pk)

@@ -20,7 +20,9 @@ audience from the draft's name references (communications.references), and runs 
 The gate FINDS and BLOCKS: any hit stops the step and is shown to staff in context. It never rewrites
 a text: names leave a letter only through the references, never by cutting fragments out of words.
 Everything public (pages, search, feeds, CSV, API, PDF) derives from the public record, which
-communications.release writes only from an approved public version that passes this gate.
+communications.release writes only from an approved public version that passes this gate. The drafts
+staff review are sealed to the letter's key; at approval the version is copied under the server's key
+(public_copy), so that the clock, which holds no key, releases exactly what was approved.
 """
 
 import functools
@@ -163,6 +165,7 @@ def government_letter(communication, known=None) -> str:
 
 
 def public_letter_source(communication) -> str:
+    """The public letter as staff edit it (sealed to the letter's key): their version, or the letter itself."""
     return communication.public_body or communication.body
 
 
@@ -173,6 +176,8 @@ class ReplyCopy:
     document_text: str | None = None  # None: no document, or not published
     note: str = ""  # why a document is not published, for staff
     held: list["Problem"] = field(default_factory=list)  # what the gate found in a held document (staff only)
+    document: bytes | None = None  # the document as published, when it is
+    document_name: str = ""
 
 
 @dataclass
@@ -182,6 +187,9 @@ class PublicCopy:
     themes: list[str]
     violation_types: list[str]
     replies: list[ReplyCopy] = field(default_factory=list)
+    # What the letter and the summary were rendered from (with their name references).
+    letter_source: str = ""
+    summary_source: str = ""
 
 
 CONFIDENTIAL_REPLY = "A reply was received and is not made public at the State's request."
@@ -193,17 +201,25 @@ HELD_DOCUMENT = (
 )
 
 
-def _reply_copy(reply, items: tuple[Protected, ...]) -> ReplyCopy:
+def _reply_copy(reply, items: tuple[Protected, ...], *, approved: bool) -> ReplyCopy:
     """A reply's public copy. Its document is published only if its text can be read and passes the gate;
     a document the gate stops is held (and staff are shown why), without holding the rest of the version:
-    staff cannot rewrite a State's document, only leave it out."""
+    staff cannot rewrite a State's document, only leave it out.
+
+    approved: from the public copy stored at approval under the server's key (the release); otherwise from
+    the reply as received, sealed to the letter's key (the review before approval).
+    """
     if reply.confidential:
         return ReplyCopy(reply, CONFIDENTIAL_REPLY)
-    copy = ReplyCopy(reply, reply.summary)
-    if reply.document is None:
+    if approved:
+        summary, document, name = reply.public_summary, reply.public_document, reply.public_document_name
+    else:
+        summary, document, name = reply.summary, reply.document, reply.document_name
+    copy = ReplyCopy(reply, summary)
+    if document is None:
         return copy
     try:
-        text = document_text(bytes(reply.document), name=reply.document_name, content_type=reply.content_type)
+        text = document_text(bytes(document), name=name, content_type=reply.content_type)
     except Unreadable as error:
         copy.note = f"Its document is not published: {error}."
         return copy
@@ -211,7 +227,7 @@ def _reply_copy(reply, items: tuple[Protected, ...]) -> ReplyCopy:
     if copy.held:
         copy.note = HELD_DOCUMENT
     else:
-        copy.document_text = text
+        copy.document_text, copy.document, copy.document_name = text, bytes(document), name
     return copy
 
 
@@ -226,38 +242,59 @@ def public_themes(communication) -> list[str]:
 def public_copy(communication, *, mark: bool = False, all_replies: bool = False, known=None, items=None) -> PublicCopy:
     """The public version as the public will read it, from the current consent.
 
-    all_replies: every reply (the review before approval); otherwise only confidential replies (a
-    placeholder) and those whose public copy staff approved (what is released). known, items: the
-    letter's people and what is protected in public, when the caller has just read them.
+    all_replies: the version under review, from the drafts staff edit (sealed: read with the letter's key),
+    with every reply. Otherwise the version a person approved, as stored at that approval under the server's
+    key (what the clock releases with no key at all), with only confidential replies (a placeholder) and
+    those whose public copy staff approved. known, items: the letter's people and what is protected in
+    public, when the caller has just read them.
     """
     known = references.people(communication) if known is None else known
     submissions = list(communication.submissions.all())
     items = protected(communication, PUBLIC) if items is None else items
     replies = [
-        _reply_copy(reply, items)
+        _reply_copy(reply, items, approved=not all_replies)
         for reply in communication.replies.all()
         if all_replies or reply.confidential or reply.public_approved_at is not None
     ]
+    if all_replies:
+        letter, summary = public_letter_source(communication), communication.public_summary
+    else:
+        letter, summary = communication.approved_public_body, communication.approved_public_summary
     return PublicCopy(
-        letter_html=references.render(public_letter_source(communication), known, PUBLIC, as_html=True, mark=mark),
-        summary=references.render(communication.public_summary, known, PUBLIC, as_html=False, mark=False),
+        letter_html=references.render(letter, known, PUBLIC, as_html=True, mark=mark),
+        summary=references.render(summary, known, PUBLIC, as_html=False, mark=False),
         themes=public_themes(communication),
         violation_types=sorted({v for s in submissions for v in s.violation_types}),
         replies=replies,
+        letter_source=letter,
+        summary_source=summary,
     )
 
 
-def public_digest(communication) -> str:
+def public_digest(communication, *, approved: bool = False) -> str:
     """What an approval of the public version covers; the rendering of references is not part of it
-    (a consent change re-renders them, and the gate checks the result again at every write)."""
-    value = [public_letter_source(communication), communication.public_summary, communication.public_keeps_traits]
+    (a consent change re-renders them, and the gate checks the result again at every write).
+
+    approved: of the copy stored at approval (the same digest as the drafts' while neither changed).
+    """
+    if approved:
+        letter, summary = communication.approved_public_body, communication.approved_public_summary
+    else:
+        letter, summary = public_letter_source(communication), communication.public_summary
+    value = [letter, summary, communication.public_keeps_traits]
     return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()
 
 
 def public_version_approved(communication) -> bool:
-    return communication.public_approved_at is not None and communication.public_approved_digest == public_digest(
-        communication
-    )
+    """Approved, and neither the drafts (where this context opens the letter) nor the stored copy changed
+    since. An edit also lapses the approval in the row (services.communication_public_edit): the worker,
+    which cannot open the drafts, reads only the stored copy."""
+    if communication.public_approved_at is None:
+        return False
+    digest = communication.public_approved_digest
+    if sealing.can_open(communication.letter_key_id) and digest != public_digest(communication):
+        return False
+    return digest == public_digest(communication, approved=True)
 
 
 # --- The checks ------------------------------------------------------------------------------
@@ -349,8 +386,8 @@ def gate_public_copy(communication, copy: PublicCopy | None = None, *, known=Non
     copy = public_copy(communication, known=known, items=items) if copy is None else copy
     problems = (
         renderings_problems(communication, known)
-        + _unknown("public letter", public_letter_source(communication), known)
-        + _unknown("summary", communication.public_summary, known)
+        + _unknown("public letter", copy.letter_source, known)
+        + _unknown("summary", copy.summary_source, known)
         + _to_complete("public letter", copy.letter_html)
         + check_text("public letter", copy.letter_html, items)
         + check_text("summary", copy.summary, items)

@@ -1,7 +1,12 @@
 """Letters to governments and other actors, their replies, and what the public sees.
 
-A Communication is confidential: its letter names defenders and is stored
-encrypted. When it is released (60 days after sending, or earlier by decision)
+A Communication is confidential: its letter names defenders. Like a case, it has a key pair of its own
+(portal.sealing; the letter key is a portal.CaseKey): the letter, the drafts of its public version, its
+replies as received, the reasons of its steps and its consent alerts are sealed to it, and only staff
+holding the office key open them. What the worker releases on day 60 without any key is the public
+version a person approved, copied at that approval under the server's key (`approved_public_body`,
+`approved_public_summary`, the replies' `public_*`): text that will be published anyway, on a known date,
+after the name gate passed it. When it is released (60 days after sending, or earlier by decision)
 communications.release writes a PublicRecord from the public version a person
 approved, after the name gate (communications.gate) passed it. Public pages read PublicRecord and PublicReply
 only, so no bug in a public view can reach a confidential original.
@@ -18,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.crypto import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+from portal.sealing import SealedBinaryField, SealedCharField, SealedTextField
 
 PUBLICATION_DELAY = timedelta(days=60)
 LAST_CHANCE = timedelta(days=7)
@@ -125,8 +131,8 @@ class Communication(models.Model):
     mandates = models.ManyToManyField(Mandate, blank=True, related_name="communications")
     follow_up_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
     status = models.CharField(max_length=10, choices=CommunicationStatus, default=CommunicationStatus.DRAFT)
-    body = EncryptedTextField(help_text="The letter (HTML; sanitised when saved).")
-    public_summary = EncryptedTextField(
+    body = SealedTextField(help_text="The letter (HTML; sanitised when saved).")
+    public_summary = SealedTextField(
         blank=True,
         help_text="A few lines for the public list (plain text). Refer to people only as [[person:N]]; "
         "it is checked by the name gate, never cut.",
@@ -134,13 +140,13 @@ class Communication(models.Model):
     reference = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     released_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withheld_reason = models.TextField(blank=True, editable=False)
-    early_release_reason = models.TextField(blank=True, editable=False)
+    withheld_reason = SealedTextField(blank=True, editable=False)
+    early_release_reason = SealedTextField(blank=True, editable=False)
     release_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     reply_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The public version (communications.gate): what the public will read, approved by a person before
     # any release. Empty `public_body` means the letter itself, its name references rendered for the public.
-    public_body = EncryptedTextField(
+    public_body = SealedTextField(
         blank=True,
         help_text="The letter as the public will read it (HTML). Empty: the letter itself, each name reference "
         "rendered as public-naming consent allows. Edit it to take out anything that identifies a person.",
@@ -160,10 +166,19 @@ class Communication(models.Model):
     # public version with their cases open: the worker, which cannot open them, releases only if this is
     # still what the public would read (communications.gate).
     public_approved_names = EncryptedTextField(blank=True, editable=False)
+    # The public version as approved (its letter with name references, and its summary), under the server's
+    # key: what the worker releases on day 60 without any private key (the drafts above are sealed). Only
+    # what will be published anyway; written at each approval, emptied when an edit lapses it.
+    approved_public_body = EncryptedTextField(blank=True, editable=False)
+    approved_public_summary = EncryptedTextField(blank=True, editable=False)
     release_held_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The letter's key (portal.sealing); NULL for a letter stored before letters had keys (Fernet values).
+    letter_key = models.OneToOneField(
+        "portal.CaseKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="letter"
+    )
 
     objects = CommunicationQuerySet.as_manager()
 
@@ -183,13 +198,16 @@ class Communication(models.Model):
     def release_due(self):
         return self.sent_at + PUBLICATION_DELAY if self.sent_at else None
 
+    def sealing_key(self):
+        return self.letter_key
+
 
 class CommunicationStatusChange(models.Model):
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=CommunicationStatus, blank=True)
     to_status = models.CharField(max_length=10, choices=CommunicationStatus)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    reason = models.TextField(blank=True)
+    reason = SealedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -197,6 +215,9 @@ class CommunicationStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.communication}: {self.from_status or '-'} -> {self.to_status}"
+
+    def sealing_key(self):
+        return self.communication.letter_key
 
 
 class ConsentAlert(models.Model):
@@ -217,7 +238,7 @@ class ConsentAlert(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    resolution = EncryptedTextField(blank=True)
+    resolution = SealedTextField(blank=True)
 
     class Meta:
         ordering = ["communication", "created_at", "id"]
@@ -251,6 +272,9 @@ class ConsentAlert(models.Model):
             return "a person added to the people never to be named"
         return "consent withdrawn" if self.consent.withdrawn else "consent narrowed"
 
+    def sealing_key(self):
+        return self.communication.letter_key
+
 
 class ReferenceCounter(models.Model):
     """The last number given to a recipient in a year; numbers are never reused."""
@@ -271,12 +295,17 @@ class Reply(models.Model):
     received_on = models.DateField()
     kind = models.CharField(max_length=16, choices=ReplyKind)
     confidential = models.BooleanField(default=False, help_text="The State asked that the reply stay confidential.")
-    document = EncryptedBinaryField(null=True, blank=True)
-    document_name = EncryptedCharField(blank=True)
+    document = SealedBinaryField(null=True, blank=True)
+    document_name = SealedCharField(blank=True)
     content_type = models.CharField(max_length=100, blank=True)
-    summary = EncryptedTextField(blank=True, help_text="Staff summary; public when the reply is published.")
+    summary = SealedTextField(blank=True, help_text="Staff summary; public when the reply is published.")
     # A reply joins the public record only once staff approved its public copy (summary and document).
     public_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # That public copy, under the server's key, for the worker's release (see Communication): the summary,
+    # and the document only if the name gate passed its text at approval.
+    public_summary = EncryptedTextField(blank=True, editable=False)
+    public_document = EncryptedBinaryField(null=True, blank=True, editable=False)
+    public_document_name = EncryptedCharField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -285,6 +314,9 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply to {self.communication} of {self.received_on}"
+
+    def sealing_key(self):
+        return self.communication.letter_key
 
 
 class ReplyStatus(models.TextChoices):

@@ -1,6 +1,8 @@
 """The public record of a released communication: what the public may read.
 
-It is written only from the public version a person approved (communications.gate.public_copy): the
+It is written only from the public version a person approved, as stored at that approval under the
+server's key (communications.gate.public_copy): never from the sealed letter, so that the clock, a
+receipt and staff write the same record, none of them needing the letter's key. It is the
 letter with each name reference rendered as public-naming consent allows, the summary, the themes,
 and the replies whose public copy was approved. Nothing is cut out of a text here: before every write
 the name gate reads each field of the record, and a hit stops the write (GateBlocked). A consent
@@ -148,8 +150,8 @@ def publish_reply(copy: gate.ReplyCopy, *, record: PublicRecord) -> PublicReply:
             "kind": reply.kind,
             "confidential": reply.confidential,
             "text": copy.text,
-            "document": reply.document if show_document else None,
-            "document_name": reply.document_name if show_document else "",
+            "document": copy.document if show_document else None,
+            "document_name": copy.document_name if show_document else "",
             "content_type": reply.content_type if show_document else "",
         },
     )

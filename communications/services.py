@@ -23,7 +23,7 @@ from communications.models import (
     ConsentAlert,
     Reply,
 )
-from portal import outbox
+from portal import outbox, sealing
 from portal.audit import audit_refusal
 from portal.roles import RAPPORTEUR, has_role
 from submissions import services as submission_services
@@ -96,10 +96,11 @@ def communication_draft(
         kind=kind, language=language, submissions=submissions, mandates=mandates, recipient_name=recipient_name
     )
     with transaction.atomic():
+        # The letter's own key pair (portal.sealing): its values are sealed to it, its private half to the office.
         communication = Communication.objects.create(
             kind=kind, recipient=recipient.upper(), recipient_name=recipient_name, language=language,
             copies_to=[code.upper() for code in copies_to], body=sanitise(draft.body), created_by=by,
-            follow_up_to=follow_up_to,
+            follow_up_to=follow_up_to, letter_key=sealing.new_case_key(),
         )  # fmt: skip
         communication.submissions.set(submissions)
         communication.mandates.set(mandates)
@@ -118,8 +119,19 @@ def communication_edit(*, communication: Communication, body: str, public_summar
         if public_summary is not None:
             locked.public_summary = public_summary.strip()  # plain text, escaped wherever it is shown
         locked.save(update_fields=["body", "public_summary", "updated_at"])
+        _lapse_if_changed(locked)
     communication.refresh_from_db()
     return government_problems(communication)
+
+
+def _lapse_if_changed(communication: Communication) -> None:
+    """An edit of the public version's drafts after its approval lapses the approval, in the row: the worker,
+    which cannot open the drafts, would otherwise release the copy approved before the edit."""
+    if communication.public_approved_at is None or gate.public_version_approved(communication):
+        return
+    Communication.objects.filter(pk=communication.pk).update(
+        public_approved_at=None, public_approved_digest="", approved_public_body="", approved_public_summary=""
+    )
 
 
 def communication_submit_for_review(*, communication: Communication, by) -> Communication:
@@ -145,7 +157,9 @@ def _check_no_alert(communication: Communication, *, step: str) -> None:
 
 
 def _resolve_alerts(communication: Communication, *, by, resolution: str) -> int:
-    return _open_alerts(communication).update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
+    return _open_alerts(communication).update(
+        resolved_at=timezone.now(), resolved_by=by, resolution=sealing.seal_for(communication, resolution)
+    )
 
 
 def drafted_by(communication: Communication, user) -> bool:
@@ -267,7 +281,7 @@ def communication_release(*, communication: Communication, by=None, reason: str 
         early = locked.sent_at + PUBLICATION_DELAY > now
         fields = {"released_at": now}
         if by is not None and early:
-            fields["early_release_reason"] = reason
+            fields["early_release_reason"] = sealing.seal_for(locked, reason)
         _change(locked, to=S.RELEASED, allowed=[S.SENT, S.WITHHELD], by=by, reason=reason, **fields)
         release.write_public_record(locked)
     logger.info("communication %s released", communication.pk)
@@ -277,7 +291,10 @@ def communication_release(*, communication: Communication, by=None, reason: str 
 def communication_withhold(*, communication: Communication, by, reason: str) -> Communication:
     if not reason.strip():
         raise WorkflowError("withholding needs a reason")
-    return _change(communication, to=S.WITHHELD, allowed=[S.SENT], by=by, reason=reason, withheld_reason=reason)
+    return _change(
+        communication, to=S.WITHHELD, allowed=[S.SENT], by=by, reason=reason,
+        withheld_reason=sealing.seal_for(communication, reason),
+    )  # fmt: skip
 
 
 def reply_record(
@@ -333,6 +350,7 @@ def communication_public_edit(
         locked.public_summary = public_summary.strip()
         locked.public_keeps_traits = keeps_traits
         locked.save(update_fields=["public_body", "public_summary", "public_keeps_traits", "updated_at"])
+        _lapse_if_changed(locked)
     communication.refresh_from_db()
     return public_problems(communication)
 
@@ -352,12 +370,20 @@ def communication_public_approve(*, communication: Communication, by) -> Communi
         if problems:
             raise GateRefused("approved for the public", problems)
         now = timezone.now()
+        # The approved version is copied under the server's key: the clock releases it without any key.
         Communication.objects.filter(pk=locked.pk).update(
             public_approved_at=now,
             public_approved_by=by,
             public_approved_digest=gate.public_digest(locked),
             public_approved_names=gate.renderings(known),
+            approved_public_body=copy.letter_source,
+            approved_public_summary=copy.summary_source,
         )
+        for reply in copy.replies:
+            if not reply.reply.confidential:
+                Reply.objects.filter(pk=reply.reply.pk).update(
+                    public_summary=reply.text, public_document=reply.document, public_document_name=reply.document_name
+                )
         Reply.objects.filter(communication=locked, public_approved_at__isnull=True).update(public_approved_at=now)
         locked.refresh_from_db()
         if locked.status == S.RELEASED:

@@ -19,6 +19,9 @@ through `Keyring`, set per request from the session and the cookie (KeyringMiddl
 runs with none. A value that cannot be opened reads as `Sealed`, which refuses to become text.
 Shredding a case destroys its sealed private key: its ciphertext then opens for nobody.
 
+Letters to governments have a key pair of their own in the same table (communications.models: the
+letter, its replies and reasons), so that staff read letters exactly as they read cases.
+
 Values written before cases had keys are Fernet tokens under the server's key (portal.crypto): they still
 read, and stay so until retention destroys them (a case cannot be given a receipt key without its
 passphrase, so sealing them would lock their sources out of their own messages).
@@ -224,6 +227,15 @@ def _open(case_key_id: int, box: bytes) -> bytes | None:
         return SealedBox(key).decrypt(box)
     except CryptoError:
         return None
+
+
+def seal_for(instance, value: str | bytes) -> Sealed:
+    """`value` sealed as `instance`'s sealed fields are when it is saved (to its `sealing_key()`, or under
+    the server's key for a row from before keys): for an update() that does not go through save()."""
+    key = instance.sealing_key()
+    if isinstance(value, bytes):
+        return seal_bytes(key, value) if key is not None else Sealed(crypto.encrypt(value))
+    return seal_text(key, value) if key is not None else Sealed(crypto.encrypt(value.encode()).decode())
 
 
 # What a shredded case's columns hold: nothing (submissions.services.submission_shred).

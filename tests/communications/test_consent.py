@@ -19,6 +19,7 @@ from django.test import Client
 from communications import gate, services
 from communications.models import Communication, CommunicationStatus, ConsentAlert, PublicRecord
 from communications.services import WorkflowError
+from portal import sealing
 from portal.models import Mail
 from submissions import services as submission_services
 from submissions.models import Consent, Desk, Submission, WrittenConsent
@@ -123,7 +124,8 @@ def test_sending_is_refused_after_consent_was_withdrawn_or_narrowed(people, answ
 @pytest.mark.parametrize("answers", [None, NARROWED_TO_NOTHING], ids=["withdrawn", "narrowed"])
 def test_after_a_withdrawal_the_reference_renders_initials_and_a_typed_name_is_still_refused(people, answers):
     communication, submission = approved_letter(people)
-    Communication.objects.filter(pk=communication.pk).update(body=communication.body + "<p>Мамадшоевой.</p>")
+    typed = sealing.seal_for(communication, communication.body + "<p>Мамадшоевой.</p>")
+    Communication.objects.filter(pk=communication.pk).update(body=typed)
     change_consent(submission, answers)
     # Acknowledging does not let the name through: the typed spelling still names someone who said No.
     services.communication_acknowledge_consent(
@@ -282,11 +284,13 @@ def test_the_alert_shows_on_the_letters_page_and_the_rapporteur_acknowledges_it_
 def test_a_withdrawal_racing_the_sending_of_the_letter_never_deadlocks_and_always_leaves_an_alert(people):
     letters = [approved_letter(people) for _ in range(6)]
     errors: list[Exception] = []
+    keyring = sealing.current()  # staff's key, in each thread (a thread starts with none)
 
     def run(barrier, step):
         try:
             barrier.wait()
-            step()
+            with sealing.using(keyring):
+                step()
         except WorkflowError:
             pass  # sending refused: the withdrawal came first
         except Exception as error:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from communications import gate, references, services
 from communications import stats as archive_stats
-from communications.models import CommunicationStatus, PublicRecord, PublicReply
+from communications.models import Communication, CommunicationStatus, PublicRecord, PublicReply
+from portal import sealing
 from portal.models import AuditEvent
 from submissions import services as submission_services
 from tests.communications import name_samples as samples
@@ -128,6 +129,15 @@ def test_an_edit_after_approval_lapses_it():
     assert not gate.public_version_approved(communication)
     with time_machine.travel(DAY_60, tick=False):
         assert services.release_due() == 0
+        # The clock cannot open the edited drafts (sealed to the letter's key): the approval lapsed in the row.
+        with sealing.using(None):
+            assert not gate.public_version_approved(Communication.objects.get(pk=communication.pk))
+            assert services.release_due() == 0
+    # Approved again, the keyless clock releases the edited version from the copy stored at approval.
+    services.communication_public_approve(communication=communication, by=make_rapporteur())
+    with time_machine.travel(DAY_60, tick=False), sealing.using(None):
+        assert services.release_due() == 1
+    assert "More." in PublicRecord.objects.get().letter_html
 
 
 # --- Withdrawal after release ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from submissions.models import Status, Submission
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_submission
 from tests.support.intake import DEFENDER_NAME, submit_case
 from tests.support.processes import wait_for
-from tests.support.tasks import read_probe
+from tests.support.tasks import letter_probe, read_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -51,10 +51,15 @@ def test_the_worker_releases_a_letter_on_day_60_without_a_key(celery_worker):
     named = make_accepted_submission(country="TJ", public_naming=True, defender_name="Azimjan Askarov")
     unnamed = make_accepted_submission(country="TJ", public_naming=False)
     sent = timezone.now() - datetime.timedelta(days=60, minutes=1)
-    make_sent_communication(submissions=[named, unnamed], sent_at=sent)
+    communication = make_sent_communication(submissions=[named, unnamed], sent_at=sent)
 
     tick.delay()
     wait_for(lambda: PublicRecord.objects.exists(), message="the worker to release the letter")
     letter = PublicRecord.objects.get().letter_html
     assert "Azimjan Askarov" in letter  # the name its victim agreed to make public
     assert "Mamadshoeva" not in letter and "U. M." in letter  # initials for the one who did not
+    # It released the approved public version: no key of the worker opens the letter itself.
+    token = secrets.token_hex(8)
+    letter_probe.delay(token, communication.pk)
+    wait_for(lambda: cache.get(f"probe:{token}"), message="the letter probe")
+    assert cache.get(f"probe:{token}") == "sealed"

@@ -20,18 +20,21 @@ from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 from nacl.secret import SecretBox
 
+from communications import services as letters
+from communications.models import Communication
 from portal import sealing
 from portal.models import CaseKey, KeyHolder, OfficeKey
 from submissions import services
 from submissions.models import Attachment, Defender, Message, Status, StatusChange, Submission
 from submissions.receipts import canonical_passphrase, passphrase_hash
-from tests.support.factories import make_submission
+from tests.support.factories import make_accepted_submission, make_submission
 from tests.support.staff import PASSWORD, attach_text, login_staff, make_desk_officer, make_rapporteur
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +46,13 @@ STORY = "Detained at the Khujand colony on 12 October, beaten by officer Rahimov
 EVIDENCE = "Medical certificate No. 4471-KH, bruises on both arms"
 PASSPHRASE = "correct horse battery staple river lamp"
 SECRETS = [VICTIM, "Абдуллаев", "Abdullaeva", SOURCE, "Nazarova", CONTACT, "Khujand colony", "Rahimov", "4471-KH"]
+# A letter to the government naming a victim who agreed to be named to it, the State's reply and a reason.
+LETTER_VICTIM = "Зарина Шарипова"
+LETTER = f"<p>{LETTER_VICTIM} was detained in the Vahdat police station on 3 November.</p>"
+REPLY_DOCUMENT = "The prosecutor of Rasht district opened criminal case No. 88-RA-2026."
+REPLY_SUMMARY = "The State confirms the detention in the Garm pre-trial centre."
+WITHHELD_BECAUSE = "The family fears reprisals by the Vahdat police."
+LETTER_SECRETS = ["Шарипова", "Vahdat", "88-RA-2026", "Garm pre-trial", "rasht-prosecutor"]
 
 
 def a_case(**answers) -> Submission:
@@ -66,6 +76,26 @@ def with_receipt(submission: Submission, passphrase: str = PASSPHRASE) -> Submis
     case_key.private = sealing.current().case(case_key.pk)
     sealing.give_source_key(case_key, sealing.passphrase_key(submission.reference, canonical_passphrase(passphrase)))
     return submission
+
+
+def a_letter() -> Communication:
+    """A letter naming its victim (who agreed to be named to the government), sent, replied to and withheld."""
+    case = make_accepted_submission(country="TJ", defender_name=LETTER_VICTIM)
+    desk, rapporteur = make_desk_officer("central-asia"), make_rapporteur()
+    letter, _draft = letters.communication_draft(
+        submissions=[case], kind="UA", recipient="TJK", recipient_name="Tajikistan", language="en", by=desk
+    )
+    assert letters.communication_edit(communication=letter, body=LETTER, public_summary="Detention.") == []
+    letters.communication_submit_for_review(communication=letter, by=desk)
+    letters.communication_approve(communication=letter, by=rapporteur)
+    letters.communication_send(communication=letter, by=desk)
+    letters.reply_record(
+        communication=letter, received_on=datetime.date.today(), kind="substantive", confidential=False,
+        summary=REPLY_SUMMARY, document=REPLY_DOCUMENT.encode(), document_name="rasht-prosecutor.txt",
+        content_type="text/plain",
+    )  # fmt: skip
+    letters.communication_withhold(communication=letter, by=rapporteur, reason=WITHHELD_BECAUSE)
+    return Communication.objects.get(pk=letter.pk)
 
 
 def login_again(client, user, **kwargs):
@@ -194,10 +224,14 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
     assert source.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE}).status_code == 302
     assert STORY not in source.get("/receipt/case/").content.decode()  # the page shows no narrative...
     assert f"Is {VICTIM} still held?" in source.get("/receipt/case/").content.decode()  # ...but opens messages
+    letter = a_letter()
+    page = staff.get(f"/admin/communications/communication/{letter.pk}/change/").content.decode()
+    assert LETTER_VICTIM in page
+    assert WITHHELD_BECAUSE in page
 
     seized = everything_the_server_has(caplog)
 
-    for secret in SECRETS:
+    for secret in SECRETS + LETTER_SECRETS:
         for blob in seized:
             assert secret.encode() not in blob, f"{secret!r} is in clear on the server"
     keys = keys_in(seized)
@@ -214,7 +248,13 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
                     plain = fernet.decrypt(token)
                 except InvalidToken:
                     continue
-                assert not any(secret.encode() in plain for secret in SECRETS), plain[:200]
+                assert not any(secret.encode() in plain for secret in SECRETS + LETTER_SECRETS), plain[:200]
+    # And the letter's values are boxes sealed to its own key, which only the office key opens.
+    with sealing.using(None):
+        stored = Communication.objects.get(pk=letter.pk)
+        reply = stored.replies.get()
+        for value in (stored.body, stored.withheld_reason, reply.document, reply.document_name, reply.summary):
+            assert isinstance(value, sealing.Sealed)
 
 
 # --- Reading with the keys ---------------------------------------------------------------------------
@@ -236,6 +276,36 @@ def test_a_staff_password_opens_the_case_and_nothing_else_does():
     assert refused.status_code == 403
     assert VICTIM not in refused.content.decode()
     assert "needs your key" in refused.content.decode()
+
+
+def test_staff_read_and_edit_a_letter_with_their_key_and_its_pages_refuse_without_it():
+    case = make_accepted_submission(country="TJ", defender_name=LETTER_VICTIM)
+    desk = make_desk_officer("central-asia")
+    letter, _draft = letters.communication_draft(
+        submissions=[case], kind="UA", recipient="TJK", recipient_name="Tajikistan", language="en", by=desk
+    )
+    page = f"/admin/communications/communication/{letter.pk}/change/"
+    client = Client()
+    login_staff(client, desk)
+    assert "Vahdat" not in client.get(page).content.decode()
+    edited = client.post(page, {"body": LETTER, "public_summary": "Detention."})
+    assert edited.status_code == 302
+    assert "Vahdat police station" in client.get(page).content.decode()
+    assert Communication.objects.get(pk=letter.pk).body == LETTER
+
+    # The same session without the key in the person's cookie: the list answers (it opens no letter), no letter page.
+    client.cookies.pop(sealing.KEY_COOKIE)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/communications/communication/").status_code == 200
+    assert not any('"communications_communication"."body"' in query["sql"] for query in queries.captured_queries)
+    for path in (page, f"{page[: -len('change/')]}public/", f"{page[: -len('change/')]}pdf/"):
+        refused = client.get(path)
+        assert refused.status_code == 403, path
+        assert "needs your key" in refused.content.decode() and "Vahdat" not in refused.content.decode()
+    assert client.post(page, {"body": "<p>Replaced.</p>", "public_summary": ""}).status_code == 403
+    assert Communication.objects.get(pk=letter.pk).body == LETTER
+    with sealing.using(None):
+        assert isinstance(Communication.objects.get(pk=letter.pk).body, sealing.Sealed)
 
 
 def test_a_case_reads_as_sealed_without_a_key():

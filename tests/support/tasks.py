@@ -35,3 +35,18 @@ def read_probe(token: str, submission_id: int) -> None:
 
     description = Submission.objects.get(pk=submission_id).description
     cache.set(f"probe:{token}", "sealed" if isinstance(description, Sealed) else "read", timeout=300)
+
+
+@shared_task(name="tests.letter_probe")
+def letter_probe(token: str, communication_id: int) -> None:
+    """Whether a worker holds any key that opens a letter: "sealed" if it has none and the letter reads as
+    sealed, "read" otherwise (it never should)."""
+    from communications.models import Communication
+    from portal import sealing
+
+    letter = Communication.objects.get(pk=communication_id)
+    keyless = sealing.current() is None and not sealing.can_open(letter.letter_key_id)
+    sealed = isinstance(letter.body, sealing.Sealed) and all(
+        isinstance(reply.summary, sealing.Sealed) for reply in letter.replies.all()
+    )
+    cache.set(f"probe:{token}", "sealed" if keyless and sealed else "read", timeout=300)

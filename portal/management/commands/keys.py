@@ -189,5 +189,6 @@ class Command(BaseCommand):
             raise CommandError("the keys need attention")
         self.stdout.write(
             f"OK: {holders.count()} staff holders, a recovery key, "
-            f"{CaseKey.objects.filter(sealed_private_key__isnull=False).count()} case keys sealed to the office key."
+            f"{CaseKey.objects.filter(sealed_private_key__isnull=False).count()} case and letter keys sealed to the "
+            "office key."
         )
