@@ -176,6 +176,29 @@ def open_with(name: str, key: bytes) -> Opened:
     return Opened(path, bytes(key), offset)
 
 
+def rotate_server_keys() -> int:
+    """Re-encrypt under the newest of ENCRYPTION_KEYS the file keys that headers hold under the server's key
+    (files of cases from before case keys), in place: `manage.py rotate_encryption_key` runs it. Returns how
+    many."""
+    folder, rotated = root(), 0
+    start = len(MAGIC) + 1 + 2
+    for entry in os.scandir(folder) if folder.is_dir() else []:
+        with open(entry.path, "r+b") as stored:
+            head = stored.read(start)
+            if head[: len(MAGIC) + 1] != MAGIC + SERVER:
+                continue
+            token = stored.read(int.from_bytes(head[-2:], "big"))
+            renewed = crypto.fernet().rotate(token)
+            if len(renewed) != len(token):  # a Fernet token's length depends on its plaintext's only
+                raise Unreadable(f"{entry.name}: the renewed key does not fit its header")
+            stored.seek(start)
+            stored.write(renewed)
+            stored.flush()
+            os.fsync(stored.fileno())
+        rotated += 1
+    return rotated
+
+
 def delete(names: Iterable[str]) -> None:
     for name in names:
         if name:

@@ -1,9 +1,12 @@
 """Sealed files (portal.sealed_files): a case's attachments on disk, opened by the case's key only."""
 
+import io
 import os
 import time
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +50,17 @@ def test_a_file_of_a_case_from_before_case_keys_is_under_the_servers_key():
 
     with sealing.using(None):
         assert sealed_files.open_sealed(written.name).read() == EVIDENCE
+
+
+def test_rotating_the_servers_key_renews_the_file_keys_it_holds(settings):
+    old_key, new_key = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    written = sealed_files.write(EVIDENCE, case_key=None)
+    settings.ENCRYPTION_KEYS = [new_key, old_key]
+
+    call_command("rotate_encryption_key", stdout=io.StringIO())
+
+    settings.ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    assert sealed_files.open_sealed(written.name).read() == EVIDENCE
 
 
 @pytest.mark.parametrize("damage", ["cut", "altered", "chunk dropped"])
