@@ -239,6 +239,7 @@ SEARCH_SQL = (
 def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerplate, author_id: int, tokens) -> int:
     """Insert n cloned released communications and their public records; returns how many."""
     from communications.release import slug_for
+    from portal.crypto import encrypt
 
     rows, earlier_by_recipient = [], {}
     for number in range(n):
@@ -291,15 +292,17 @@ def clone(n: int, *, writer: archive_text.Writer, used: dict, boiler: _Boilerpla
             INSERT INTO communications_communication (
                 kind, recipient, recipient_name, copies_to, language, follow_up_to_id, status, body, public_summary,
                 reference, sent_at, released_at, withheld_reason, early_release_reason, release_reminder_sent_at,
-                reply_reminder_sent_at, created_by_id, created_at, updated_at)
+                reply_reminder_sent_at, created_by_id, created_at, updated_at, public_body, public_keeps_traits,
+                public_approved_digest, public_approved_names)
             SELECT kind, recipient, recipient_name, '{}', language, NULL, 'released', %(body)s, %(summary)s,
                    reference, (sent_on + time '10:00') AT TIME ZONE 'UTC',
                    (released_on + time '03:00') AT TIME ZONE 'UTC',
                    '', '', NULL, NULL, %(author)s, (sent_on - 12 + time '09:00') AT TIME ZONE 'UTC',
-                   (released_on + time '03:00') AT TIME ZONE 'UTC'
+                   (released_on + time '03:00') AT TIME ZONE 'UTC', %(empty)s, false, '', %(empty)s
             FROM bench_archive_stage ORDER BY n
             """,
-            {"body": body_token, "summary": summary_token, "author": author_id},
+            # A clone's public version is the letter itself (an empty public body), as the services store it.
+            {"body": body_token, "summary": summary_token, "author": author_id, "empty": encrypt(b"").decode()},
         )
         title = "s.reference || ' ' || s.recipient_name"
         search = SEARCH_SQL.format(title=title, body="s.summary || ' ' || x.text")
