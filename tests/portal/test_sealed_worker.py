@@ -61,6 +61,8 @@ def test_the_worker_cleans_an_attachment_without_a_key_and_then_cannot_open_it(c
 
     assert response.status_code == 200
     wait_for(lambda: Attachment.objects.filter(cleaning=Cleaning.CLEAN).exists(), message="the worker's working copy")
+    # The report's screening too: the next test's emptying of the tables must not meet the worker mid-task.
+    wait_for(lambda: Submission.objects.filter(screened_at__isnull=False).exists(), message="the worker to route it")
     attachment = Attachment.objects.get()
     assert attachment.clean_key is None and attachment.working_file  # its way in is gone once used
     assert b"PhoneMaker" not in attachment.content("working")  # read here with the office key
