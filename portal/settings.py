@@ -225,6 +225,11 @@ ATTACHMENT_CLEAN_WALL_SECONDS = env_int("ATTACHMENT_CLEAN_WALL_SECONDS", 90)
 FILE_UPLOAD_HANDLERS = ["submissions.uploads.BoundedMemoryUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+# Attachments, sealed to their case's key (portal.sealed_files): never served, backed up and shredded with
+# the database (README "Backups"). Each file is flushed to disk before the row that names it is committed;
+# PRIVATE_MEDIA_FSYNC=0 only where the database runs without fsync too (tests, benches).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT / "private")))
+PRIVATE_MEDIA_FSYNC = env_bool("PRIVATE_MEDIA_FSYNC", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

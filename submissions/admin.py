@@ -6,6 +6,7 @@ queryset is filtered, so other desks' cases are absent, not merely hidden.
 Every page that shows decrypted personal data writes an audit record.
 """
 
+import logging
 from datetime import timedelta
 
 from django import forms
@@ -16,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from portal import sealed_files
 from portal.audit import audit_read, audit_refusal
 from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
 from portal.sealing import protected_fields
@@ -51,6 +53,8 @@ from submissions.models import (
     WrittenConsent,
 )
 from submissions.services import OPEN_STATUSES, StatusConflict
+
+logger = logging.getLogger(__name__)
 
 OVERDUE_URGENT = timedelta(hours=48)
 OVERDUE_OTHER = timedelta(days=30)
@@ -265,7 +269,7 @@ class AttachmentInline(ReadOnlyInline):
                 "original (evidence)",
             )
         ]
-        if obj.working_copy is not None:
+        if obj.has_working_copy():
             links.append(
                 (
                     reverse("admin:submissions_submission_attachment", args=[obj.submission_id, obj.pk, "working"]),
@@ -557,11 +561,18 @@ class SubmissionAdmin(admin.ModelAdmin):
     def attachment_view(self, request, pk, attachment_id, copy):
         submission = self._visible_submission(request, pk)
         attachment = get_object_or_404(Attachment, pk=attachment_id, submission=submission)
-        data = attachment.original if copy == "original" else attachment.working_copy
-        if data is None or copy not in ("original", "working"):
+        if copy not in ("original", "working"):
+            raise Http404
+        try:
+            chunks = attachment.chunks(copy)
+        except sealed_files.Unreadable:
+            logger.error("attachment %s: its %s file is missing", attachment.pk, copy)
+            raise Http404 from None
+        if chunks is None:
             raise Http404
         audit_read(user=request.user, obj=attachment, fields=[copy], action="download")
-        response = HttpResponse(data, content_type=attachment.content_type)
+        # Decrypted piece by piece as it is sent: a large file never sits whole in the worker's memory.
+        response = StreamingHttpResponse(chunks, content_type=attachment.content_type)
         response["Content-Disposition"] = "attachment"
         response["Cache-Control"] = "no-store"
         return response

@@ -7,6 +7,8 @@ gender, age group...) stay plain: they drive screening, queues and
 statistics, and identify nobody without the encrypted fields.
 """
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal import sealed_files
 from portal.crypto import EncryptedBinaryField, EncryptedCharField
 from portal.sealing import SealedBinaryField, SealedCharField, SealedJSONField, SealedTextField
 
@@ -552,9 +555,15 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = SealedCharField()  # a known document must not be confirmable from the database
-    original = SealedBinaryField()
+    # The original and the working copy are sealed files (portal.sealed_files), named here. Rows stored
+    # before files hold the bytes themselves in `original` and `working_copy` (and, until cleaned, `to_clean`).
+    file = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    working_file = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The file's key under the server's own key (portal.crypto), for the worker only until it has made the
+    # working copy (submissions.services.attachment_clean), then NULL.
+    clean_key = EncryptedBinaryField(null=True, editable=False)
+    original = SealedBinaryField(null=True)
     working_copy = SealedBinaryField(null=True)
-    # Only until the worker has made the working copy: the server's own key (portal.crypto), then NULL.
     to_clean = EncryptedBinaryField(null=True, editable=False)
     # Made by the worker (submissions.attachments.cleaning); the note is a reason code for staff.
     cleaning = models.CharField(max_length=16, choices=Cleaning.choices, default=Cleaning.PENDING)
@@ -569,6 +578,25 @@ class Attachment(models.Model):
 
     def sealing_key(self):
         return self.submission.case_key
+
+    def chunks(self, copy: str = "original") -> Iterator[bytes] | None:
+        """The original ("original", the evidence as sent) or the metadata-free copy staff work on ("working"),
+        piece by piece; None where there is none. Raises portal.sealing.Locked without the case's key."""
+        name = self.file if copy == "original" else self.working_file
+        if name:
+            return sealed_files.open_sealed(name).chunks()
+        data = self.original if copy == "original" else self.working_copy
+        return None if data is None else iter([bytes(data)])
+
+    def content(self, copy: str = "original") -> bytes | None:
+        chunks = self.chunks(copy)
+        return None if chunks is None else b"".join(chunks)
+
+    def has_working_copy(self) -> bool:
+        return bool(self.working_file) or self.working_copy is not None
+
+    def file_names(self) -> list[str]:
+        return [name for name in (self.file, self.working_file) if name]
 
 
 class StatusChange(models.Model):

@@ -6,17 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from portal import crypto, outbox, sealing
+from portal import outbox, sealed_files, sealing
 from portal.crypto import keyed_hash
 from submissions import consent as consent_texts
 from submissions import screening
 from submissions.attachments import CheckedFile
-from submissions.attachments.cleaning import make_working_copy
+from submissions.attachments.cleaning import Cleaned, make_working_copy
 from submissions.models import (
     Attachment,
     Cleaning,
@@ -96,26 +96,40 @@ class StatusConflict(Exception):
     """The submission is no longer in the status the change expected."""
 
 
-def _attach(submission: Submission, files: Iterable[CheckedFile], message: Message | None = None) -> None:
-    """Store the files; a working copy not made in the request is made by the worker after commit."""
-    attachments = Attachment.objects.bulk_create(
-        Attachment(
-            submission=submission,
-            message=message,
-            name=checked.name,
-            kind=checked.kind,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            original=checked.original,
-            working_copy=checked.working_copy,
-            # The worker cannot open the sealed original: it cleans this copy, under the server's key, then
-            # deletes it (attachment_clean).
-            to_clean=checked.original if checked.working_copy is None else None,
-            cleaning=Cleaning.CLEAN if checked.working_copy is not None else Cleaning.PENDING,
+def _attach(
+    submission: Submission, files: Iterable[CheckedFile], written: list[str], message: Message | None = None
+) -> None:
+    """Store the files, each in a sealed file of its own (portal.sealed_files) whose name goes in `written`
+    (deleted if the transaction rolls back); a working copy not made in the request is made by the worker
+    after commit, with the file's key under the server's key."""
+    case_key = submission.case_key
+    attachments = []
+    for checked in files:
+        original = sealed_files.write(checked.original, case_key=case_key)
+        written.append(original.name)
+        working = None
+        if checked.working_copy is not None:
+            working = sealed_files.write(checked.working_copy, case_key=case_key).name
+            written.append(working)
+        attachments.append(
+            Attachment(
+                submission=submission,
+                message=message,
+                name=checked.name,
+                kind=checked.kind,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                file=original.name,
+                working_file=working or "",
+                clean_key=original.key if working is None else None,
+                cleaning=Cleaning.CLEAN if working is not None else Cleaning.PENDING,
+            )
         )
-        for checked in files
-    )
+    if not attachments:
+        return
+    sealed_files.sync_folder()
+    Attachment.objects.bulk_create(attachments)
     from submissions.tasks import clean_attachment
 
     for attachment in attachments:
@@ -123,8 +137,19 @@ def _attach(submission: Submission, files: Iterable[CheckedFile], message: Messa
             clean_attachment.delay_on_commit(attachment.pk)
 
 
+def _to_clean(attachment: Attachment) -> bytes | None:
+    """What the worker may read of the original: through the key it was given, or a row from before files."""
+    if attachment.file:
+        return sealed_files.open_with(attachment.file, attachment.clean_key).read() if attachment.clean_key else None
+    original = attachment.to_clean if attachment.to_clean is not None else attachment.original
+    return bytes(original)
+
+
 def attachment_clean(*, attachment_id: int) -> None:
-    """Make the metadata-free working copy of a stored attachment, once; a failure keeps the original and says so."""
+    """Make the metadata-free working copy of a stored attachment, once; a failure keeps the original and says so.
+
+    The file key under the server's key is destroyed with it: from then on only the case's key opens the file.
+    """
     attachment = (
         Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING)
         .select_related("submission__case_key")
@@ -134,17 +159,26 @@ def attachment_clean(*, attachment_id: int) -> None:
     if attachment is None:
         return
     case_key = attachment.submission.case_key
-    original = attachment.to_clean if attachment.to_clean is not None else attachment.original
-    cleaned = make_working_copy(bytes(original), kind=attachment.kind)
-    working_copy = cleaned.working_copy
-    if working_copy is not None:
-        working_copy = (
-            sealing.seal_bytes(case_key, working_copy) if case_key else sealing.Sealed(crypto.encrypt(working_copy))
+    original = _to_clean(attachment)
+    if original is None:
+        cleaned = Cleaned(None, Cleaning.FAILED, "no-key-for-worker")
+    else:
+        cleaned = make_working_copy(original, kind=attachment.kind)
+    working = sealed_files.write(cleaned.working_copy, case_key=case_key).name if cleaned.working_copy else None
+    try:
+        updated = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).update(
+            working_file=working or "",
+            clean_key=None,
+            to_clean=None,
+            cleaning=cleaned.outcome,
+            cleaning_note=cleaned.note,
         )
-    updated = Attachment.objects.filter(pk=attachment_id, cleaning=Cleaning.PENDING).update(
-        working_copy=working_copy, to_clean=None, cleaning=cleaned.outcome, cleaning_note=cleaned.note
-    )
-    if updated and cleaned.outcome != Cleaning.CLEAN:
+    except BaseException:
+        sealed_files.delete([working])
+        raise
+    if not updated:  # another run got there first
+        sealed_files.delete([working])
+    elif cleaned.outcome != Cleaning.CLEAN:
         logger.warning(
             "attachment %s of submission %s: %s (%s)",
             attachment_id,
@@ -152,6 +186,16 @@ def attachment_clean(*, attachment_id: int) -> None:
             cleaned.outcome,
             cleaned.note,
         )
+
+
+def attachment_files_sweep() -> int:
+    """Delete the sealed files that no attachment names (a rolled-back intake, a stopped shredding)."""
+
+    def named(names: list[str]) -> set[str]:
+        rows = Attachment.objects.filter(Q(file__in=names) | Q(working_file__in=names))
+        return {name for pair in rows.values_list("file", "working_file") for name in pair}
+
+    return sealed_files.sweep(named=named)
 
 
 def attachments_to_clean(*, older_than_seconds: int = 300) -> list[int]:
@@ -178,7 +222,7 @@ def submission_create(
     """
     reference = new_reference()
     passphrase = new_passphrase(kind=passphrase_kind, language=language)
-    with transaction.atomic():
+    with sealed_files.kept_if_committed() as written, transaction.atomic():
         case_key = sealing.new_case_key()
         submission = Submission(
             reference=reference,
@@ -211,7 +255,7 @@ def submission_create(
         given.save()
         NameFingerprint.objects.bulk_create(_fingerprints(submission, victims))
         sealing.give_source_key(case_key, sealing.passphrase_key(reference, canonical_passphrase(passphrase)))
-        _attach(submission, attachments)
+        _attach(submission, attachments, written)
         StatusChange.objects.create(submission=submission, to_status=Status.RECEIVED, actor="source")
         _screen_after_commit(submission.pk)
     logger.info("submission %s received", submission.pk)
@@ -316,12 +360,12 @@ def never_named_change(*, submission: Submission, names: Sequence[str]) -> Never
 
 def source_message_add(*, submission: Submission, body: str, attachments: Sequence[CheckedFile] = ()) -> Message:
     """A message or new information from the source; it answers the latest open question, if any."""
-    with transaction.atomic():
+    with sealed_files.kept_if_committed() as written, transaction.atomic():
         question = submission.messages.filter(direction=Message.Direction.TO_SOURCE).order_by("-created_at").first()
         message = Message.objects.create(
             submission=submission, direction=Message.Direction.FROM_SOURCE, body=body, reply_to=question
         )
-        _attach(submission, attachments, message)
+        _attach(submission, attachments, written, message)
         if submission.status == Status.INFO_REQUESTED:
             submission_status_change(
                 submission=submission,
@@ -608,9 +652,9 @@ def _screen_after_commit(submission_id: int) -> None:
 
 def submission_shred(*, submission: Submission, reason: str) -> bool:
     """Destroy a case's content: its key (sealed for the office and for the receipt), every sealed value,
-    its messages, attachments and name fingerprints. What stays has no personal data: the reference,
-    dates, statuses, consent answers and codes, so that letters and counts keep their links. An audit row
-    records it (reason: a code). False if it was shredded already.
+    its messages, attachments (their files once this commits) and name fingerprints. What stays has no
+    personal data: the reference, dates, statuses, consent answers and codes, so that letters and counts keep
+    their links. An audit row records it (reason: a code). False if it was shredded already.
     """
     from portal.audit import audit_record
     from portal.models import CaseKey
@@ -625,6 +669,8 @@ def submission_shred(*, submission: Submission, reason: str) -> bool:
         empty = dict.fromkeys(sealing.sealed_fields(Defender), sealing.SHREDDED_TEXT)
         Defender.objects.filter(submission=locked).update(**empty)
         StatusChange.objects.filter(submission=locked).update(reason=sealing.SHREDDED_TEXT)
+        files = Attachment.objects.filter(submission=locked).values_list("file", "working_file")
+        sealed_files.delete_on_commit(name for pair in files for name in pair)
         Attachment.objects.filter(submission=locked).delete()
         Message.objects.filter(submission=locked).delete()
         NameFingerprint.objects.filter(submission=locked).delete()

@@ -26,5 +26,7 @@ def sweep(older_than_seconds: int = 120) -> None:
 
 @shared_task(name="submissions.retention")
 def retention() -> None:
-    """Beat, daily: destroy the cases past their retention period (settings.RETENTION_DAYS)."""
+    """Beat, hourly: destroy the cases past their retention period (settings.RETENTION_DAYS), and the sealed
+    files that no attachment names any more."""
     services.retention_sweep()
+    services.attachment_files_sweep()

@@ -131,6 +131,17 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_sealed_files_of_earlier_runs():
+    """This xdist worker's attachment files (portal.sealed_files) start empty: those of an earlier run
+    belong to test databases that are gone, and the tests that scan the media folder would read them."""
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _test_code_reads_as_staff():
     """The tests' own code reads sealed cases as a logged-in staff member does (portal.sealing). Requests
     read with their own session's keys only (KeyringMiddleware), Celery tasks with none, and a worker

@@ -1,6 +1,7 @@
 """The Celery worker does its work without ever opening a case (portal.sealing): a real worker process,
-which has no key, screens and routes a report, finds a duplicate across scripts, and releases a letter
-on day 60; a probe task shows that the same worker cannot read a case's narrative."""
+which has no key, screens and routes a report, finds a duplicate across scripts, makes an attachment's
+working copy and releases a letter on day 60; a probe task shows that the same worker cannot read a
+case's narrative."""
 
 import datetime
 import re
@@ -8,14 +9,17 @@ import secrets
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from communications.models import PublicRecord
 from communications.tasks import tick
+from portal import sealing
 from submissions import services
-from submissions.models import Status, Submission
+from submissions.models import Attachment, Cleaning, Status, Submission
+from tests.submissions.test_submit_attachments import png_with_gps
 from tests.support.factories import make_accepted_submission, make_sent_communication, make_submission
-from tests.support.intake import DEFENDER_NAME, submit_case
+from tests.support.intake import DEFENDER_NAME, report_data, submit_case
 from tests.support.processes import wait_for
 from tests.support.tasks import letter_probe, read_probe
 
@@ -45,6 +49,26 @@ def test_the_worker_routes_a_report_and_finds_its_duplicate_across_scripts_witho
     read_probe.delay(token, latin.pk)
     wait_for(lambda: cache.get(f"probe:{token}"), message="the probe")
     assert cache.get(f"probe:{token}") == "sealed"
+
+
+def test_the_worker_cleans_an_attachment_without_a_key_and_then_cannot_open_it(client, celery_worker):
+    photo = png_with_gps()
+
+    response = client.post(
+        "/submit/",
+        {**report_data(), "action": "submit", "attachments-files": [SimpleUploadedFile("photo.png", photo)]},
+    )
+
+    assert response.status_code == 200
+    wait_for(lambda: Attachment.objects.filter(cleaning=Cleaning.CLEAN).exists(), message="the worker's working copy")
+    # The report's screening too: the next test's emptying of the tables must not meet the worker mid-task.
+    wait_for(lambda: Submission.objects.filter(screened_at__isnull=False).exists(), message="the worker to route it")
+    attachment = Attachment.objects.get()
+    assert attachment.clean_key is None and attachment.working_file  # its way in is gone once used
+    assert b"PhoneMaker" not in attachment.content("working")  # read here with the office key
+    assert attachment.content() == photo
+    with sealing.using(None), pytest.raises(sealing.Locked):  # the worker's context: no key
+        attachment.content()
 
 
 def test_the_worker_releases_a_letter_on_day_60_without_a_key(celery_worker):

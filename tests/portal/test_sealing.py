@@ -29,7 +29,7 @@ from nacl.secret import SecretBox
 
 from communications import services as letters
 from communications.models import Communication
-from portal import sealing
+from portal import sealed_files, sealing
 from portal.models import CaseKey, KeyHolder, OfficeKey
 from submissions import services
 from submissions.models import Attachment, Defender, Message, Status, StatusChange, Submission
@@ -208,6 +208,44 @@ def opened_by_any(keys: set[bytes], boxes: set[bytes]) -> list[bytes]:
     return opened
 
 
+def keys_under_the_servers_key(blobs: list[bytes]) -> set[bytes]:
+    """Every 32-byte value that the server's own Fernet keys open (a file key left for the worker)."""
+    keys = set()
+    for key in settings.ENCRYPTION_KEYS:
+        fernet = Fernet(key.encode())
+        for blob in blobs:
+            for token in re.findall(rb"gAAAAA[A-Za-z0-9_=-]+", blob):
+                try:
+                    plain = fernet.decrypt(token)
+                except InvalidToken:
+                    continue
+                if len(plain) == 32:
+                    keys.add(plain)
+    return keys
+
+
+def file_key_boxes(files: list[bytes]) -> set[bytes]:
+    """The sealed file key in each sealed file's header, as a box of its own."""
+    start = len(sealed_files.MAGIC) + 1 + 8
+    return {blob[start : start + 80] for blob in files if blob[len(sealed_files.MAGIC) :][:1] == sealed_files.CASE}
+
+
+def files_opened_by_any(keys: set[bytes]) -> list[str]:
+    """Every file of the media folder sealed to a case whose stream any key opens (a file of a case from
+    before case keys is under the server's key, as that case's values are: the server reads it by design)."""
+    opened = []
+    for path in sealed_files.root().iterdir() if sealed_files.root().exists() else []:
+        if path.read_bytes()[: len(sealed_files.MAGIC) + 1] != sealed_files.MAGIC + sealed_files.CASE:
+            continue
+        for key in keys:
+            try:
+                sealed_files.open_with(path.name, key).read()
+            except (sealed_files.Unreadable, ValueError):
+                continue
+            opened.append(path.name)
+    return opened
+
+
 def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     submission = with_receipt(a_case())
@@ -234,11 +272,14 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
     for secret in SECRETS + LETTER_SECRETS:
         for blob in seized:
             assert secret.encode() not in blob, f"{secret!r} is in clear on the server"
-    keys = keys_in(seized)
-    boxes = sealed_blobs(seized)
+    files = [blob for blob in seized if blob.startswith(sealed_files.MAGIC)]
+    assert files  # the attachment's sealed files are in the media folder, and were searched
+    keys = keys_in(seized) | keys_under_the_servers_key(seized)
+    boxes = sealed_blobs(seized) | file_key_boxes(files)
     assert len(keys) > 20 and len(boxes) > 20  # the search did find the keys and boxes that are there
     print(f"seized: {len(seized)} values, {len(keys)} candidate keys, {len(boxes)} candidate boxes")
     assert opened_by_any(keys, boxes) == []
+    assert files_opened_by_any(keys) == []
     # The Fernet keys of the environment open only what the server may read anyway: none of it is the case.
     for key in settings.ENCRYPTION_KEYS:
         fernet = Fernet(key.encode())
@@ -442,7 +483,16 @@ def raw_sealed_values(submission: Submission) -> list:
     return [value for value in values if value is not None]
 
 
-def assert_destroyed(submission: Submission, backup: list) -> None:
+def case_files(submission: Submission) -> list[Path]:
+    files = [
+        sealed_files.path_of(name) for a in Attachment.objects.filter(submission=submission) for name in a.file_names()
+    ]
+    assert files and all(path.exists() for path in files)
+    return files
+
+
+def assert_destroyed(submission: Submission, backup: list, files: list[Path]) -> None:
+    assert not any(path.exists() for path in files)  # the attachments' files are deleted once it commits
     submission.refresh_from_db()
     assert submission.shredded_at is not None
     case_key = CaseKey.objects.get(pk=submission.case_key_id)
@@ -458,18 +508,19 @@ def assert_destroyed(submission: Submission, backup: list) -> None:
     assert any(isinstance(value, sealing.Sealed) for value in reopened)
 
 
-def test_a_case_past_its_retention_period_is_destroyed():
+def test_a_case_past_its_retention_period_is_destroyed(django_capture_on_commit_callbacks):
     kept, due = a_case(), a_case()
     for submission in (kept, due):
         attach_text(submission, text=EVIDENCE)
         services.submission_screen(submission_id=submission.pk)
         services.submission_reject(submission=submission, by=None, reason="outside_mandate")
     StatusChange.objects.filter(submission=due).update(created_at=timezone.now() - datetime.timedelta(days=91))
-    backup = raw_sealed_values(due)
+    backup, files = raw_sealed_values(due), case_files(due)
 
-    assert services.retention_sweep() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.retention_sweep() == 1
 
-    assert_destroyed(due, backup)
+    assert_destroyed(due, backup, files)
     kept.refresh_from_db()
     assert kept.shredded_at is None and kept.description == STORY
     assert services.retention_sweep() == 0  # once
@@ -484,21 +535,22 @@ def test_a_withdrawn_case_is_destroyed_after_its_period_and_an_open_one_never():
     assert open_case.pk not in {pk for pk, _rule in services.cases_due_for_shredding(now=later)}
 
 
-def test_the_source_asks_through_the_receipt_and_the_case_is_destroyed():
+def test_the_source_asks_through_the_receipt_and_the_case_is_destroyed(django_capture_on_commit_callbacks):
     submission = with_receipt(a_case())
     attach_text(submission, text=EVIDENCE)
     services.submission_screen(submission_id=submission.pk)
-    backup = raw_sealed_values(submission)
+    backup, files = raw_sealed_values(submission), case_files(submission)
     client = Client()
     assert client.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE}).status_code == 302
 
     confirm = client.post("/receipt/delete/", {"action": "ask"})
     assert confirm.status_code == 200 and "Yes, destroy this report" in confirm.content.decode()
     assert Submission.objects.get(pk=submission.pk).shredded_at is None  # asking is not doing
-    done = client.post("/receipt/delete/", {"action": "confirmed"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/receipt/delete/", {"action": "confirmed"})
 
     assert done.status_code == 200 and "destroyed" in done.content.decode()
-    assert_destroyed(submission, backup)
+    assert_destroyed(submission, backup, files)
     assert submission.current_consent().withdrawn
     assert submission.status == Status.CLOSED
     # The receipt opens nothing any more.

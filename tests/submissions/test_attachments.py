@@ -11,6 +11,8 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import ExifTags, Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
@@ -25,6 +27,7 @@ from pypdf.generic import (
 
 from submissions import attachments
 from submissions.attachments import AttachmentRejected, check_file, check_files
+from submissions.attachments.hidden import _WINDOW as WINDOW
 
 MB = 1024 * 1024
 PERSON = "Ivan Petrov"
@@ -477,6 +480,23 @@ def test_it_rejects_a_file_that_carries_a_hidden_archive_or_script(name, data):
     code, message = rejection(excinfo)
     assert code == "hidden_content"
     assert name in message
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    offset=st.integers(-24, 24) | st.integers(-WINDOW, WINDOW),
+    tag=st.sampled_from([b"<script>", b"<IFRAME ", b"<svg/", b"<html\n", b"<?php"]),
+)
+def test_it_finds_hidden_markup_wherever_it_sits_in_a_large_file(offset, tag):
+    # The scan goes a window at a time (a request thread never holds the others up long): a tag across
+    # the border of two windows is found too.
+    start = 2 * WINDOW + offset
+    data = pdf_bytes() + b"0" * start + tag + b"0" * 40
+
+    with pytest.raises(AttachmentRejected) as excinfo:
+        check_file(upload("large.pdf", data), working_copy=False)
+
+    assert rejection(excinfo)[0] == "hidden_content"
 
 
 def test_it_accepts_a_pdf_whose_comments_carry_xhtml_rich_text():

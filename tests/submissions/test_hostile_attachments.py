@@ -70,7 +70,7 @@ def test_a_hostile_file_is_refused_by_name_and_the_report_goes_again_from_the_sa
     submission = Submission.objects.get()
     assert submission.source_name == SOURCE_NAME and submission.description == NARRATIVE
     assert submission.defenders.count() == 1
-    assert [(a.name, a.original) for a in Attachment.objects.all()] == [("statement.txt", STATEMENT)]
+    assert [(a.name, a.content()) for a in Attachment.objects.all()] == [("statement.txt", STATEMENT)]
 
 
 @pytest.fixture

@@ -1,17 +1,23 @@
 """Evidence through the intake form: accepted, rejected with a message, the report kept."""
 
 import io
+import os
 import re
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from PIL import Image
 
+from portal import sealed_files, sealing
 from submissions import services
 from submissions.attachments import MAX_FILE_BYTES
-from submissions.models import Attachment, Submission
+from submissions.models import Attachment, Cleaning, Submission
 from tests.support.intake import NARRATIVE, SOURCE_NAME, report_data
+from tests.support.staff import login_staff, make_rapporteur
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +48,101 @@ def test_an_accepted_file_is_stored_encrypted_with_its_hash_and_a_clean_copy(cli
 
     assert response.status_code == 200
     attachment = Attachment.objects.get()
-    assert attachment.original == data
+    assert attachment.content() == data
     assert attachment.kind == "png"
     assert len(attachment.sha256) == 64
-    assert attachment.working_copy is None  # made by the worker (tests/submissions/test_working_copies.py)
-    services.attachment_clean(attachment_id=attachment.pk)  # what the worker runs
+    assert attachment.content("working") is None  # made by the worker (tests/submissions/test_working_copies.py)
+    with sealing.using(None):  # what the worker runs, with no key of its own
+        services.attachment_clean(attachment_id=attachment.pk)
     attachment.refresh_from_db()
-    assert b"PhoneMaker" in data and b"PhoneMaker" not in attachment.working_copy
+    assert b"PhoneMaker" in data and b"PhoneMaker" not in attachment.content("working")
+
+
+def test_each_file_is_written_once_sealed_to_its_case_and_kept_out_of_the_database(client):
+    data = png_with_gps()
+
+    post_with_files(client, SimpleUploadedFile("photo.png", data, content_type="image/png"))
+
+    attachment = Attachment.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT octet_length(original), octet_length(to_clean), octet_length(working_copy),"
+            " octet_length(clean_key) FROM submissions_attachment"
+        )
+        original, to_clean, working_copy, clean_key = cursor.fetchone()
+    assert (original, to_clean, working_copy) == (None, None, None)
+    assert clean_key < 200  # the file's key for the worker, under the server's key: not the file
+    stored = sealed_files.path_of(attachment.file).read_bytes()
+    assert b"PhoneMaker" not in stored and data not in stored
+    with sealing.using(None), pytest.raises(sealing.Locked):
+        attachment.content()
+
+    with sealing.using(None):
+        services.attachment_clean(attachment_id=attachment.pk)
+
+    attachment.refresh_from_db()
+    assert attachment.clean_key is None  # from now on only the case's key opens the file
+    assert attachment.working_file and attachment.working_file != attachment.file
+    with sealing.using(None), pytest.raises(sealing.Locked):
+        attachment.content("working")
+
+
+def test_a_rolled_back_report_leaves_no_file(client, monkeypatch):
+    before = set(sealed_files.root().iterdir()) if sealed_files.root().exists() else set()
+
+    def fail(submission_id):
+        raise RuntimeError("the database went away before the commit")
+
+    monkeypatch.setattr(services, "_screen_after_commit", fail)  # inside the transaction, after the files
+    with pytest.raises(RuntimeError):
+        post_with_files(client, SimpleUploadedFile("photo.png", png_with_gps()), SimpleUploadedFile("a.txt", b"hi"))
+
+    assert not Submission.objects.exists() and not Attachment.objects.exists()
+    assert set(sealed_files.root().iterdir()) == before
+
+
+def test_the_sweep_keeps_the_files_of_attachments_and_deletes_the_rest(client):
+    post_with_files(client, SimpleUploadedFile("photo.png", png_with_gps()))
+    attachment = Attachment.objects.get()
+    orphan = sealed_files.write(b"a report whose transaction rolled back", case_key=attachment.submission.case_key)
+    hours_ago = time.time() - 7200
+    for name in (attachment.file, orphan.name):
+        os.utime(sealed_files.path_of(name), (hours_ago, hours_ago))
+
+    services.attachment_files_sweep()
+
+    assert sealed_files.path_of(attachment.file).exists()
+    assert not sealed_files.path_of(orphan.name).exists()
+
+
+def test_an_attachment_stored_before_files_still_reads_cleans_and_downloads(client):
+    post_with_files(client)
+    submission = Submission.objects.get()
+    data = png_with_gps()
+    # As the intake stored it before: the bytes in the row, sealed, and a copy under the server's key.
+    old = Attachment.objects.create(
+        submission=submission,
+        name="photo.png",
+        kind="png",
+        content_type="image/png",
+        size=len(data),
+        sha256="0" * 64,
+        original=data,
+        to_clean=data,
+    )
+    old = Attachment.objects.get(pk=old.pk)
+    assert old.content() == data
+
+    with sealing.using(None):
+        services.attachment_clean(attachment_id=old.pk)
+
+    old.refresh_from_db()
+    assert old.cleaning == Cleaning.CLEAN and old.to_clean is None
+    assert b"PhoneMaker" not in old.content("working")
+    staff = Client()
+    login_staff(staff, make_rapporteur())
+    response = staff.get(f"/admin/submissions/submission/{submission.pk}/attachment/{old.pk}/original/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == data
 
 
 @pytest.mark.parametrize(

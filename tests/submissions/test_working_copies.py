@@ -79,17 +79,19 @@ def test_the_worker_makes_the_working_copies_and_flags_what_it_cannot_clean(work
     assert response.status_code == 200
     rows = cleaned(list(files))
     for name, content in files.items():
-        assert rows[name].original == content  # the evidence, untouched, whatever happened to its copy
+        assert rows[name].content() == content  # the evidence, untouched, whatever happened to its copy
     assert rows["photo.png"].cleaning == Cleaning.CLEAN
-    assert b"PhoneMaker" not in rows["photo.png"].working_copy
+    assert b"PhoneMaker" not in rows["photo.png"].content("working")
     assert rows["letter.pdf"].cleaning == Cleaning.CLEAN
-    assert PERSON not in str(PdfReader(io.BytesIO(rows["letter.pdf"].working_copy)).metadata)
+    assert PERSON not in str(PdfReader(io.BytesIO(rows["letter.pdf"].content("working"))).metadata)
     assert rows["call.mp3"].cleaning == Cleaning.CLEAN
-    assert PERSON.encode() not in rows["call.mp3"].working_copy and b"68.7870" not in rows["call.mp3"].working_copy
-    assert rows["call.mp3"].working_copy.endswith(MP3_FRAME)
+    assert PERSON.encode() not in rows["call.mp3"].content("working") and b"68.7870" not in rows["call.mp3"].content(
+        "working"
+    )
+    assert rows["call.mp3"].content("working").endswith(MP3_FRAME)
     assert (rows["long.pdf"].cleaning, rows["long.pdf"].cleaning_note) == (Cleaning.FAILED, "page-limit")
-    assert rows["long.pdf"].working_copy is None
-    assert rows["arrest.mp4"].cleaning == Cleaning.ORIGINAL_ONLY and rows["arrest.mp4"].working_copy is None
+    assert rows["long.pdf"].content("working") is None
+    assert rows["arrest.mp4"].cleaning == Cleaning.ORIGINAL_ONLY and rows["arrest.mp4"].content("working") is None
     assert rows["notes.txt"].cleaning == Cleaning.CLEAN
 
 
@@ -101,6 +103,6 @@ def test_a_file_the_cleaner_refuses_is_kept_as_evidence_and_flagged(worker):
 
     assert response.status_code == 200
     row = cleaned(["scan.pdf"])["scan.pdf"]
-    assert row.original == damaged
-    assert row.cleaning == Cleaning.FAILED and row.working_copy is None
+    assert row.content() == damaged
+    assert row.cleaning == Cleaning.FAILED and row.content("working") is None
     assert row.cleaning_note

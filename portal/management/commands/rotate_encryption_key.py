@@ -1,13 +1,15 @@
 """Re-encrypt every stored encrypted value under the newest key.
 
 Put the new key first in ENCRYPTION_KEYS (keeping the old ones after it),
-run this command, then remove the old keys.
+run this command, then remove the old keys. The file keys that sealed files of
+cases from before case keys hold under the server's key are renewed too.
 """
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal import sealed_files
 from portal.crypto import encrypted_fields
 
 BATCH = 200
@@ -31,3 +33,4 @@ class Command(BaseCommand):
                         obj.save(update_fields=fields)
                         count += 1
             self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
+        self.stdout.write(f"sealed files: {sealed_files.rotate_server_keys()} file keys re-encrypted")
