@@ -20,6 +20,7 @@ from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
@@ -289,6 +290,21 @@ def test_a_staff_password_opens_the_case_and_nothing_else_does():
     assert refused.status_code == 403
     assert VICTIM not in refused.content.decode()
     assert "needs your key" in refused.content.decode()
+
+
+def test_the_case_page_lists_its_duplicates_without_opening_their_keys():
+    submission, duplicate = a_case(), a_case(description="The same defender, told by another source")
+    for case in (submission, duplicate):
+        services.submission_screen(submission_id=case.pk)
+    client = Client()
+    login_staff(client, make_desk_officer("central-asia"))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+
+    assert VICTIM in page and duplicate.reference in page
+    opened = [q["sql"] for q in queries if '"portal_casekey"."sealed_private_key"' in q["sql"]]
+    assert len(opened) == 1 and f'"portal_casekey"."id" = {submission.case_key_id}' in opened[0]
 
 
 def test_a_case_reads_as_sealed_without_a_key():
