@@ -12,7 +12,8 @@ never holds it in a form it can use alone:
   holder's private key is encrypted under a key derived from their password (Argon2id), and the
   recovery key, printed once, is a holder of its own;
 - in a staff or receipt session the opened keys are encrypted under a key that lives only in that
-  person's cookie (`KEY_COOKIE`): the session store alone opens nothing.
+  person's cookie (`KEY_COOKIE`): the session store alone opens nothing. A staff session keeps the
+  person's own private key too: their TOTP seed and backup codes are sealed to it (portal.factors).
 
 The web tier, the workers and the database therefore hold public keys and sealed keys only. Reads go
 through `Keyring`, set per request from the session and the cookie (KeyringMiddleware); a Celery task
