@@ -426,7 +426,7 @@ def holder_create(*, user=None, secret: str, label: str = "", private: PrivateKe
     The private key is on the returned holder as `.private`, for this request only."""
     from portal.models import KeyHolder
 
-    private = private or PrivateKey.generate()
+    private = PrivateKey.generate() if private is None else private
     opslimit, memlimit = kdf_limits()
     salt = utils.random(pwhash.argon2id.SALTBYTES)
     holder, _ = KeyHolder.objects.update_or_create(
