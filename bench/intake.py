@@ -10,6 +10,8 @@ concurrency and for the same time each:
   form    GET  /submit/       the empty intake form
   insert  POST /bench/insert/ one INSERT, the same request body  baseline of the report
   submit  POST /submit/       a complete case, action=submit, screened by the worker
+  case    GET  /admin/submissions/submission/<id>/change/   a case made through /submit/,
+          read by desk officers logged in through the staff login (their keys opened there)
 
 and the bytes on the wire of /submit/ and /ru/submit/ with their stylesheets
 and scripts (bench/transfer.py).
@@ -17,6 +19,7 @@ Prints a table and writes bench/results/intake-<timestamp>.json. bench/README.md
 explains how to read the figures.
 """
 
+import itertools
 import sys
 import time
 from dataclasses import asdict
@@ -31,7 +34,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench import cpu, load, stack, transfer  # noqa: E402
 from bench.stack import HOST  # noqa: E402
-from tests.support.intake import report_data  # noqa: E402
+from tests.support.intake import DEFENDER_NAME, report_data  # noqa: E402
 
 # Issue #17: a report's server CPU at most the peer's per ticket (django-helpdesk's anonymous
 # ticket, 10.4 ms on this machine class), gunicorn's part at most 5 ms; /submit/ under 15 KB as sent.
@@ -42,6 +45,10 @@ GOAL_HTML_BYTES = 15_000
 # takes two bytes a letter in UTF-8).
 TRANSFER_PAGES = ("/submit/", "/ru/submit/")
 RECEIPT_MARK = b'id="receipt-reference"'
+# The case page's case names a defender of its own: the reports of the submit windows, which all name
+# DEFENDER_NAME, would otherwise be listed as its possible duplicates, more of them at every round.
+CASE_DEFENDER = "Zarina Casepageva"
+CASE_MARK = CASE_DEFENDER.encode()  # the case opened: a sealed value read, not only the page drawn
 _TOKEN_PLACEHOLDER = "f" * 32
 
 
@@ -96,8 +103,66 @@ def _submit(client: load.Client) -> str | None:
     return _check("submit", answer, RECEIPT_MARK in answer.body)
 
 
-def targets() -> list[load.Target]:
+def case_page(running: stack.Stack, meter, clients: int) -> tuple[str, list[dict[str, str]]]:
+    """A case made through /submit/ and screened, and the cookies of `clients` desk officers logged in
+    through the staff login (each their own: a TOTP code is accepted once); the path of the case's page."""
+    from bench.queue import login
+    from bench.seeding import PASSWORD, staff
+    from portal import roles
+    from submissions.models import Desk, Submission
+    from tests.support.staff import current_code
+
+    client = load.Client(HOST, running.port)
+    _submit_setup(client)
+    client.state["body"] = client.state["body"].replace(quote_plus(DEFENDER_NAME), quote_plus(CASE_DEFENDER))
+    if problem := _submit(client):
+        raise RuntimeError(f"the case of the case page: {problem}")
+    client.close()
+    stack.drain(running.workers, meter)
+    case_id = Submission.objects.order_by("-pk").values_list("pk", flat=True).first()
+    desks = tuple(Desk.objects.values_list("code", flat=True))
+    sessions = []
+    for number in range(1, clients + 1):
+        user = staff(f"bench-intake-desk-{number}", roles.DESK_OFFICER, desks=desks)
+        officer = load.Client(HOST, running.port)
+        login(officer, user.get_username(), PASSWORD, current_code(user, PASSWORD))
+        sessions.append(dict(officer.cookies))
+        officer.close()
+    return f"/admin/submissions/submission/{case_id}/change/", sessions
+
+
+def cpu_in_process(case_path: str, *, samples: int = 20) -> dict[str, float]:
+    """CPU ms of this process per request, the portal run here (django.test.Client) as a desk officer of
+    its own: the text baseline and the case page. No window edges to cut requests, and other programs'
+    load reaches it only through shared caches; the queries' PostgreSQL time is not in it."""
+    from django.test import Client
+
+    from bench.seeding import PASSWORD, staff
+    from portal import roles
+    from submissions.models import Desk
+    from tests.support.staff import current_code
+
+    user = staff("bench-intake-desk-0", roles.DESK_OFFICER, desks=tuple(Desk.objects.values_list("code", flat=True)))
+    client = Client(HTTP_HOST=HOST)
+    login = {"username": user.get_username(), "password": PASSWORD, "otp_token": current_code(user, PASSWORD)}
+    if client.post("/admin/login/", {**login, "next": "/admin/"}).status_code != 302:
+        raise RuntimeError("in-process login failed")
+    costs = {}
+    for name, path, mark in (("text", "/bench/text/", b"ok"), ("case", case_path, CASE_MARK)):
+        for _ in range(2):  # warm: templates, content types
+            client.get(path)
+        began = time.process_time()
+        for _ in range(samples):
+            answer = client.get(path)
+            if answer.status_code != 200 or mark not in answer.content:
+                raise RuntimeError(f"in process: {path} HTTP {answer.status_code}")
+        costs[name] = (time.process_time() - began) * 1000 / samples
+    return costs
+
+
+def targets(case_path: str, sessions: list[dict[str, str]]) -> list[load.Target]:
     insert_body = _submission_body().replace(_TOKEN_PLACEHOLDER, fresh_token()).encode()
+    handed = itertools.count()
 
     def text(client: load.Client) -> str | None:
         answer = client.request("GET", "/bench/text/")
@@ -111,17 +176,25 @@ def targets() -> list[load.Target]:
         answer = client.request("POST", "/bench/insert/", body=insert_body, headers=load.FORM)
         return _check("insert", answer, answer.body == b"ok")
 
+    def case_setup(client: load.Client) -> None:
+        client.cookies.update(sessions[next(handed) % len(sessions)])  # a logged-in desk officer of its own
+
+    def case(client: load.Client) -> str | None:
+        answer = client.request("GET", case_path)
+        return _check("case", answer, CASE_MARK in answer.body)
+
     return [
         load.Target("text", "GET /bench/text/ (baseline)", text),
         load.Target("form", "GET /submit/ (empty form)", form),
         load.Target("insert", "POST /bench/insert/ (baseline)", insert),
         load.Target("submit", "POST /submit/ (action=submit)", _submit, setup=_submit_setup),
+        load.Target("case", "GET case page (staff, key open)", case, setup=case_setup),
     ]
 
 
 # --- Report -----------------------------------------------------------------
 
-ORDER = ("text", "form", "insert", "submit")
+ORDER = ("text", "form", "insert", "submit", "case")
 SERVER_PARTS = ("gunicorn", "celery", "postgres", "redis")
 # Shown next to the server parts but not counted in them (bench/cpu.py).
 PART_COLUMNS = (*SERVER_PARTS, "postgres-background")
@@ -224,6 +297,8 @@ def report(results: dict[str, load.Result], weights: list[transfer.PageWeight], 
         "form_over_text": _ratio(results["form"].rps, results["text"].rps),
         "insert_cpu_over_submit_cpu": _ratio(_cost(results["insert"]), _cost(results["submit"])),
         "text_cpu_over_form_cpu": _ratio(_cost(results["text"]), _cost(results["form"])),
+        "text_cpu_over_case_cpu": _ratio(_cost(results["text"]), _cost(results["case"])),
+        "case_cpu_over_text_cpu": _ratio(_cost(results["case"]), _cost(results["text"])),
     }
     _print_targets(results, settings)
     print(
@@ -241,7 +316,8 @@ def report(results: dict[str, load.Result], weights: list[transfer.PageWeight], 
     print(
         "Ratios to the baselines, by server CPU per request: "
         f"INSERT / report {ratios['insert_cpu_over_submit_cpu']:.3f}, "
-        f"text / form {ratios['text_cpu_over_form_cpu']:.3f}; "
+        f"text / form {ratios['text_cpu_over_form_cpu']:.3f}, text / case page {ratios['text_cpu_over_case_cpu']:.3f} "
+        f"(the case page costs {ratios['case_cpu_over_text_cpu']:.1f} texts); "
         f"by throughput: report / INSERT {ratios['submit_over_insert']:.3f}, form / text {ratios['form_over_text']:.3f}"
     )
     other = max((cpu.other_cores(result.cpu_cores) for result in results.values()), default=NAN)
@@ -281,7 +357,6 @@ def main(argv: list[str] | None = None) -> int:
 
     running = stack.Stack(run.env, run.logs, **stack.gunicorn_options(args), ready_path="/bench/text/")
     drains: list[dict] = []
-    plan = {target.name: target for target in targets()}
     with running:
         meter = running.meter()
         print(f"gunicorn on {HOST}:{running.port}, Celery worker up", flush=True)
@@ -296,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"screened {leftover['backlog']} submissions left by an earlier run", flush=True)
 
         weights = [transfer.measure(host=HOST, port=running.port, page=page) for page in TRANSFER_PAGES]
+        case_path, sessions = case_page(running, meter, args.clients)
+        in_process = cpu_in_process(case_path)
+        plan = {target.name: target for target in targets(case_path, sessions)}
 
         def after(name: str) -> None:
             if name == "submit":
@@ -312,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {name: load.merge(plan[name], segments[name], clients=args.clients) for name in ORDER}
     summary = report(results, weights, run.settings, per_report(segments["submit"], drains, results["submit"]))
+    summary["case_page_in_process"] = {**in_process, "case_over_text": _ratio(in_process["case"], in_process["text"])}
+    print(
+        f"\nIn this process (Python CPU only, 20 requests each): text {in_process['text']:.2f} ms, case page "
+        f"{in_process['case']:.2f} ms; case page / text {summary['case_page_in_process']['case_over_text']:.1f}"
+    )
     stack.save(run, summary)
     return 0 if summary["goals"]["no_errors"] else 1
 

@@ -257,7 +257,7 @@ def http_queue(args, web: stack.Stack, users: dict, plan: list[tuple[str, str, b
         sessions[role] = []
         for user in role_users:
             client = load.Client(HOST, port)
-            login(client, user.get_username(), password, current_code(user))
+            login(client, user.get_username(), password, current_code(user, password))
             sessions[role].append(client)
     print(f"logged in through {LOGIN}: {', '.join(f'{len(c)} {r}' for r, c in sessions.items())}", flush=True)
 

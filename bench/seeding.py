@@ -61,11 +61,14 @@ def staff(username: str, role: str, *, desks: tuple[str, ...] = ()):
         user.groups.add(Group.objects.get(name=role))
         for code in desks:
             Desk.objects.get(code=code).members.add(user)
-        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     if not hasattr(user, "key_holder"):
         from portal import sealing
 
         sealing.grant(sealing.holder_create(user=user, secret=PASSWORD), office_keyring())
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        from portal import factors
+
+        factors.totp_create(user=user, name="authenticator", confirmed=True)  # its seed sealed to the holder
     # Each code is accepted once per device: forget the last one used by an earlier run.
     TOTPDevice.objects.filter(user=user).update(
         last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None

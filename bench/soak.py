@@ -1060,7 +1060,7 @@ def main(argv: list[str] | None = None) -> int:
             visitor = Visitor(plan, Run(time.perf_counter()), random.Random(number))
             # Log in at one instance; under --scale-out the session then serves at both.
             login(visitor.clients[number % len(visitor.clients)], user.get_username(), PASSWORD,
-                  current_code(user))  # fmt: skip
+                  current_code(user, PASSWORD))  # fmt: skip
             plan.staff.put((role, visitor))
         connection.close()
         print(f"{len(staff)} staff logged in through /admin/login/ with a TOTP code", flush=True)

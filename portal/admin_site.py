@@ -11,8 +11,9 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import enrolment, sealing
+from portal import enrolment, factors, sealing
 from portal.audit import current_actor
+from portal.models import KeyHolder
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -28,6 +29,10 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
+            if not hasattr(self.request, "holder_key"):
+                # A right password costs an Argon2id derivation (opening the person's key): a wrong one
+                # costs the same, so that the time taken does not confirm a password either.
+                sealing.password_key(self.cleaned_data.get("password") or "", bytes(16), *sealing.kdf_limits())
             raise forms.ValidationError(
                 self.error_messages["invalid_login"],
                 code="invalid_login",
@@ -46,8 +51,19 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             wanted = TOTPDevice if token.isdigit() else StaticDevice
             devices = [d for d in devices_for_user(user, confirmed=True, for_verify=True) if isinstance(d, wanted)]
             if len(devices) == 1:
-                return devices[0]
-        return device
+                device = devices[0]
+        # The device's seed, or the key of its backup codes, opens only with the person's own key: with
+        # none opened, no device is chosen and the login fails with the same message as any other.
+        return None if device is None else factors.device_open(device, self.holder_key(user))
+
+    def holder_key(self, user):
+        """The person's private key, opened by the password just checked (once per login, kept on the
+        request for sealing.staff_logged_in)."""
+        if not hasattr(self.request, "holder_key"):
+            holder = KeyHolder.objects.filter(user=user).first()
+            password = self.cleaned_data.get("password") or ""
+            self.request.holder_key = sealing.holder_open(holder, password) if holder is not None else None
+        return self.request.holder_key
 
 
 class PortalAdminSite(OTPAdminSite):
@@ -82,7 +98,7 @@ class PortalAdminSite(OTPAdminSite):
         response = super().login(request, extra_context)
         if request.method == "POST" and request.user.is_authenticated:
             # The password opens the person's key, and with it the office key if they were granted it.
-            sealing.staff_logged_in(request, request.POST.get("password", ""))
+            sealing.staff_logged_in(request, request.POST.get("password", ""), getattr(request, "holder_key", None))
         if enrolment.needs_enrolment(request.user):
             return redirect("admin:enrol")
         return response

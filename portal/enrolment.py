@@ -4,7 +4,9 @@ The first login of an account without a confirmed device passes with the passwor
 session that opens no page of the staff site but this one (the admin requires a verified second
 factor). Here the person scans a QR code drawn by the portal itself (segno, inline SVG: no request
 to anyone else, nothing inline for the CSP to refuse) or types the key the page also shows, proves
-it with a code, and is given ten one-time backup codes, shown once.
+it with a code, and is given ten one-time backup codes, shown once. The key is sealed to the
+person's own key, and the codes kept as digests under it (portal.factors): the server cannot use
+either without the password of the login that opened this session.
 
 Later, a staff member who has used or lost their backup codes makes new ones (`backup_codes`):
 after typing their password or a fresh code from the app again, so that a session left open on
@@ -32,7 +34,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import factors, sealing
 from portal.audit import audit_record, audit_refusal
+from portal.models import OpenedTOTPDevice
 
 BACKUP_CODES = 10
 
@@ -64,10 +68,17 @@ def admin_page(request) -> dict:
     return admin.site.each_context(request)
 
 
-def enrolment_device(user) -> TOTPDevice:
-    """The unconfirmed device of this enrolment: the same key until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+def enrolment_device(user, private) -> OpenedTOTPDevice:
+    """The unconfirmed device of this enrolment, its seed opened: the same seed until it is confirmed.
+
+    The seed is sealed to the person's key like a confirmed one (portal.factors): a device that the
+    key no longer opens (the password was set anew meanwhile) is replaced."""
+    for device in TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk"):
+        opened = factors.totp_open(device, private)
+        if opened is not None:
+            return opened
+        device.delete()
+    return factors.totp_create(user=user, name="authenticator", confirmed=False)
 
 
 def qr_svg(uri: str) -> str:
@@ -75,10 +86,11 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title=_("QR code of the key"))
 
 
-def _new_backup_codes(user) -> list[str]:
+def _new_backup_codes(user, private) -> list[str]:
     """Replace every backup code of `user` with ten new ones (inside the caller's transaction).
 
     The device stays: a session verified with one of its codes stays verified; its old codes go.
+    Stored as digests under the person's key (portal.factors): shown once, here, and nowhere else.
     """
     devices = StaticDevice.objects.select_for_update().filter(user=user).order_by("pk")
     backup = devices.first() or StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
@@ -88,26 +100,26 @@ def _new_backup_codes(user) -> list[str]:
         backup.save(update_fields=["confirmed"])
     StaticToken.objects.filter(device__user=user).delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
+    factors.backup_codes_store(device=backup, private=private, codes=codes)
     return codes
 
 
-def device_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
+def device_confirm(*, user, device: OpenedTOTPDevice, token: str, private) -> list[str] | None:
     """Confirm the device with a code it shows; the backup codes made with it, or None for a wrong code."""
     with transaction.atomic():
         if not device.verify_token(token):
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        codes = _new_backup_codes(user)
+        codes = _new_backup_codes(user, private)
         audit_record(user=user, obj=user, fields=["totp", "backup codes"], action="enrolled")
     return codes
 
 
-def backup_codes_renew(*, user) -> list[str]:
+def backup_codes_renew(*, user, private) -> list[str]:
     """Ten new backup codes for `user`; the old ones stop working in the same transaction. Audited."""
     with transaction.atomic():
-        codes = _new_backup_codes(user)
+        codes = _new_backup_codes(user, private)
         audit_record(user=user, obj=user, fields=["backup codes"], action="backup codes renewed")
     return codes
 
@@ -133,9 +145,10 @@ class ReauthenticateForm(forms.Form):
         "wrong": gettext_lazy("This password or code is not right."),
     }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, private, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.private = private  # the person's key, opened at their login: it opens their seed
 
     def clean(self):
         password = self.cleaned_data.get("password") or ""
@@ -145,7 +158,8 @@ class ReauthenticateForm(forms.Form):
         if token:
             # A code used once (at login, or here) is not accepted again: TOTPDevice keeps the last step.
             devices = TOTPDevice.objects.filter(user=self.user, confirmed=True)
-            if any(device.verify_token(token) for device in devices):
+            opened = [factors.totp_open(device, self.private) for device in devices]
+            if any(device.verify_token(token) for device in opened if device is not None):
                 return self.cleaned_data
         elif self.user.check_password(password):
             return self.cleaned_data
@@ -162,11 +176,15 @@ _FAILURES = "portal.backup_codes_failures"
 @csrf_protect
 def backup_codes(request):
     """Make new backup codes, after the password or a fresh code; shown once, audited."""
-    form = ReauthenticateForm(request.POST if request.method == "POST" else None, user=request.user)
+    private = sealing.own_key(request.user)
+    if private is None:  # a session from before the person's key was kept in it: log in again
+        logout(request)
+        return redirect("admin:login")
+    form = ReauthenticateForm(request.POST if request.method == "POST" else None, user=request.user, private=private)
     if request.method == "POST":
         if form.is_valid():
             request.session.pop(_FAILURES, None)
-            codes = backup_codes_renew(user=request.user)
+            codes = backup_codes_renew(user=request.user, private=private)
             context = {**admin_page(request), "codes": codes, "title": _("Your new backup codes")}
             return TemplateResponse(request, "admin/backup_codes_done.html", context)
         if request.POST.get("password") or request.POST.get("otp_token"):
@@ -187,10 +205,14 @@ def enrol(request):
     user = request.user
     if not needs_enrolment(user):
         return redirect("admin:index")
-    device = enrolment_device(user)
+    private = sealing.own_key(user)
+    if private is None:  # the seed is sealed to the person's key: only a login with the password opens it
+        logout(request)
+        return redirect("admin:login")
+    device = enrolment_device(user, private)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = device_confirm(user=user, device=device, token=form.cleaned_data["otp_token"])
+        codes = device_confirm(user=user, device=device, token=form.cleaned_data["otp_token"], private=private)
         if codes is not None:
             otp_login(request, device)
             return TemplateResponse(request, "admin/enrol_done.html", {**_page(request), "codes": codes,

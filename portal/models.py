@@ -1,7 +1,11 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.crypto import EncryptedCharField, EncryptedTextField
 
@@ -189,3 +193,50 @@ class CaseKey(models.Model):
 
     def __str__(self) -> str:
         return f"case key {self.pk}"
+
+
+class TOTPSeed(models.Model):
+    """The key of a staff member's authenticator, sealed to their key holder's public key: only their
+    password opens it (portal.factors). The device's own `key` column holds random bytes that verify
+    no code, so that anything reading it without opening the seed fails closed."""
+
+    device = models.OneToOneField(TOTPDevice, on_delete=models.CASCADE, related_name="sealed_seed")
+    sealed_seed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"sealed seed of {self.device}"
+
+
+class OpenedTOTPDevice(TOTPDevice):
+    """A TOTP device whose seed this request opened: its codes are checked against the opened seed,
+    and saving it (django-otp saves after every check) writes back the unusable `key` unchanged."""
+
+    seed: bytes
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        return self.seed
+
+    @classmethod
+    def model_label(cls) -> str:
+        return TOTPDevice.model_label()  # the session names the device itself, not this view of it
+
+
+class KeyedStaticDevice(StaticDevice):
+    """A backup-codes device whose codes are checked as keyed digests: its tokens hold digests under a
+    key that only the person's password opens (portal.factors), never the codes themselves."""
+
+    digest: Callable[[str], str]
+
+    class Meta:
+        proxy = True
+
+    def verify_token(self, token) -> bool:
+        return super().verify_token(self.digest(str(token)))
+
+    @classmethod
+    def model_label(cls) -> str:
+        return StaticDevice.model_label()

@@ -12,7 +12,8 @@ never holds it in a form it can use alone:
   holder's private key is encrypted under a key derived from their password (Argon2id), and the
   recovery key, printed once, is a holder of its own;
 - in a staff or receipt session the opened keys are encrypted under a key that lives only in that
-  person's cookie (`KEY_COOKIE`): the session store alone opens nothing.
+  person's cookie (`KEY_COOKIE`): the session store alone opens nothing. A staff session keeps the
+  person's own private key too: their TOTP seed and backup codes are sealed to it (portal.factors).
 
 The web tier, the workers and the database therefore hold public keys and sealed keys only. Reads go
 through `Keyring`, set per request from the session and the cookie (KeyringMiddleware); a Celery task
@@ -137,6 +138,7 @@ class Keyring:
     office: dict[bytes, PrivateKey] = field(default_factory=dict)  # by their public key
     cases: dict[int, PrivateKey | None] = field(default_factory=dict)
     user_id: int | None = None  # the staff member whose login opened it
+    holder: PrivateKey | None = None  # that person's own key: it opens their second factor (portal.factors)
 
     def case(self, case_key_id: int) -> PrivateKey | None:
         if case_key_id in self.cases:
@@ -161,6 +163,7 @@ class Keyring:
             "user": self.user_id,
             "office": [bytes(v).hex() for v in self.office.values()],
             "cases": {str(k): bytes(v).hex() for k, v in self.cases.items() if v is not None and not self.office},
+            "holder": bytes(self.holder).hex() if self.holder is not None else None,
         }
 
     @classmethod
@@ -169,6 +172,7 @@ class Keyring:
             office=office_keys(PrivateKey(bytes.fromhex(v)) for v in data.get("office", [])),
             cases={int(k): PrivateKey(bytes.fromhex(v)) for k, v in data.get("cases", {}).items()},
             user_id=data.get("user"),
+            holder=PrivateKey(bytes.fromhex(data["holder"])) if data.get("holder") else None,
         )
 
 
@@ -402,25 +406,39 @@ def source_keyring(case_key_id: int, key: bytes) -> Keyring | None:
         return None
 
 
-def holder_keyring(holder, secret: str) -> Keyring | None:
-    """The office keys a holder's password (or the recovery code) opens; None if it opens nothing."""
-    from portal.models import OfficeKeyGrant
-
+def holder_open(holder, secret: str) -> PrivateKey | None:
+    """A holder's private key, opened by their password (or the recovery code); None for a wrong one."""
     try:
-        private = PrivateKey(unwrap(password_key(secret, bytes(holder.salt), holder.opslimit, holder.memlimit),
-                                    holder.private_key))  # fmt: skip
+        return PrivateKey(unwrap(password_key(secret, bytes(holder.salt), holder.opslimit, holder.memlimit),
+                                 holder.private_key))  # fmt: skip
     except CryptoError:
         return None
+
+
+def holder_office_keys(holder, private: PrivateKey) -> dict[bytes, PrivateKey]:
+    """The office keys granted to `holder`, opened with its private key."""
+    from portal.models import OfficeKeyGrant
+
     box = SealedBox(private)
     grants = OfficeKeyGrant.objects.filter(holder=holder, office_key__retired_at__isnull=True)
-    return Keyring(office=office_keys(PrivateKey(box.decrypt(bytes(g.sealed_private_key))) for g in grants))
+    return office_keys(PrivateKey(box.decrypt(bytes(g.sealed_private_key))) for g in grants)
 
 
-def holder_create(*, user=None, secret: str, label: str = ""):
-    """A key pair for a staff member (or the recovery key), its private half under `secret`. No grant yet."""
+def holder_keyring(holder, secret: str) -> Keyring | None:
+    """The office keys a holder's password (or the recovery code) opens; None if it opens nothing."""
+    private = holder_open(holder, secret)
+    return None if private is None else Keyring(office=holder_office_keys(holder, private))
+
+
+def holder_create(*, user=None, secret: str, label: str = "", private: PrivateKey | None = None):
+    """A key pair for a staff member (or the recovery key), its private half under `secret`. No grant yet.
+
+    With `private`, the person's existing key pair is wrapped again under the new secret (a password
+    change in their own session): what was sealed to it (grants, their second factor) still opens.
+    The private key is on the returned holder as `.private`, for this request only."""
     from portal.models import KeyHolder
 
-    private = PrivateKey.generate()
+    private = PrivateKey.generate() if private is None else private
     opslimit, memlimit = kdf_limits()
     salt = utils.random(pwhash.argon2id.SALTBYTES)
     holder, _ = KeyHolder.objects.update_or_create(
@@ -434,6 +452,7 @@ def holder_create(*, user=None, secret: str, label: str = ""):
             "memlimit": memlimit,
         },
     )
+    holder.private = private
     return holder
 
 
@@ -513,27 +532,36 @@ def set_cookie(request, response) -> None:
         response.delete_cookie(KEY_COOKIE, path="/", samesite="Strict")
 
 
-def staff_logged_in(request, password: str) -> None:
+def staff_logged_in(request, password: str, private: PrivateKey | None = None) -> None:
     """At a staff login: open the person's key with their password (making their key pair at the first
-    login) and keep the office keys it opens for the session. Nothing is kept if it opens none."""
+    login), and keep it and the office keys it opens for the session. `private`: the key the login form
+    already opened to check the second factor (one Argon2id derivation per login, not two)."""
     from portal.models import KeyHolder
 
     holder = KeyHolder.objects.filter(user=request.user).first()
     if holder is None:
-        holder_create(user=request.user, secret=password)
+        holder = holder_create(user=request.user, secret=password)
+        private = holder.private
+    private = private or holder_open(holder, password)
+    if private is None:
         return
-    keyring = holder_keyring(holder, password)
-    if keyring is not None and keyring.office:
-        keyring.user_id = request.user.pk
-        remember(request, keyring)
+    keyring = Keyring(office=holder_office_keys(holder, private), user_id=request.user.pk, holder=private)
+    remember(request, keyring)
+
+
+def own_key(user) -> PrivateKey | None:
+    """The private key of `user` if this request is theirs and their login opened it."""
+    ring = current()
+    return ring.holder if ring is not None and ring.user_id == user.pk else None
 
 
 class RewrapOnPasswordChange:
     """A password "validator" that validates nothing: Django calls its password_changed() whenever a
-    user's password is saved, wherever from. The person's key pair is made anew under the new password,
-    and the office keys are sealed to it again from the keyring of the request that changed it (the
-    person's own unlocked session). Changed anywhere else (another administrator, a command), the old
-    grants cannot be carried over: the person is granted access again by someone who holds it."""
+    user's password is saved, wherever from. Changed in the person's own unlocked session, their key
+    pair is wrapped again under the new password: their grants and second factor open as before.
+    Changed anywhere else (another administrator, a command), the old key cannot be opened: the person
+    gets a new key pair, is granted access again by someone who holds it, and enrols a new second
+    factor at their next login (the old one was sealed to the key that no password opens any more)."""
 
     def validate(self, password, user=None) -> None:
         return None
@@ -542,12 +570,17 @@ class RewrapOnPasswordChange:
         return ""
 
     def password_changed(self, password, user=None) -> None:
+        from portal import factors
         from portal.models import KeyHolder
 
         if user is None or user.pk is None or not KeyHolder.objects.filter(user=user).exists():
             return
-        holder = holder_create(user=user, secret=password)
-        holder.grants.all().delete()
         keyring = current()
+        own = own_key(user)
+        holder = holder_create(user=user, secret=password, private=own)
+        if own is not None:
+            return  # the same key pair: the session's keyring and everything sealed to it still open
+        holder.grants.all().delete()
+        factors.factors_drop(user=user)
         if keyring is not None and keyring.office and getattr(keyring, "user_id", None) == user.pk:
             grant(holder, keyring, by=user)

@@ -521,7 +521,12 @@ class SubmissionAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submission = self.get_object(request, object_id)
         if submission is not None:
-            duplicates = services.possible_duplicates(submission).visible_to(request.user)
+            # What the panel shows of each: no sealed column, so that no other case's key is opened for it.
+            duplicates = (
+                services.possible_duplicates(submission)
+                .visible_to(request.user)
+                .only("pk", "reference", "status", "created_at")
+            )
             extra_context = {
                 **(extra_context or {}),
                 "possible_duplicates": duplicates,

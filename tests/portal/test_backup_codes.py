@@ -4,16 +4,18 @@ dead at once, and each step in the audit."""
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from portal.enrolment import BACKUP_CODES, REAUTHENTICATION_TRIES
 from portal.models import AuditEvent
 from tests.support.staff import (
     PASSWORD,
+    backup_digests,
     current_code,
+    give_backup_codes,
     login_staff,
     make_desk_officer,
     post_login,
+    stored_backup_digests,
     totp_device,
 )
 
@@ -28,7 +30,8 @@ def _fresh_lockouts():
 
 
 def codes_of(user) -> set[str]:
-    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    """What the server stores of the user's backup codes: digests under their key, never the codes."""
+    return stored_backup_digests(user)
 
 
 def shown(response) -> list[str]:
@@ -36,10 +39,10 @@ def shown(response) -> list[str]:
 
 
 def with_old_codes(user) -> set[str]:
-    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-    for number in range(3):
-        StaticToken.objects.create(device=device, token=f"oldcode{number}")
-    return codes_of(user)
+    """Three backup codes made earlier: the codes, as the person has them on paper."""
+    codes = {f"oldcode{number}" for number in range(3)}
+    give_backup_codes(user, codes)
+    return codes
 
 
 def audits(user, action: str) -> int:
@@ -59,7 +62,8 @@ def test_it_makes_new_codes_after_the_password(client):
     assert response.status_code == 200
     codes = shown(response)
     assert len(codes) == BACKUP_CODES == len(set(codes))
-    assert codes_of(officer) == set(codes) and not old & set(codes)
+    assert codes_of(officer) == backup_digests(officer, codes) and not old & set(codes)
+    assert not codes_of(officer) & set(codes)  # the codes themselves are nowhere on the server
     assert all(f"<code>{code}</code>" in response.content.decode() for code in codes)
     assert "no-store" in response["Cache-Control"]
     assert audits(officer, "backup codes renewed") == 1
@@ -76,7 +80,7 @@ def test_the_old_codes_stop_working_at_once(client):
 
     # A new code first: a failed try holds the device back for a moment (django-otp's throttling).
     assert post_login(Client(), username=officer.username, code=new[0]).status_code == 302
-    assert new[0] not in codes_of(officer)
+    assert not backup_digests(officer, [new[0]]) & codes_of(officer)
     other = Client()
     refused = post_login(other, username=officer.username, code=old[0])
     assert refused.status_code == 200 and "_auth_user_id" not in other.session
@@ -91,7 +95,7 @@ def test_it_makes_new_codes_after_a_fresh_code_from_the_app(client):
     response = client.post(URL, {"otp_token": current_code(officer)})
 
     assert response.status_code == 200
-    assert codes_of(officer) == set(shown(response))
+    assert codes_of(officer) == backup_digests(officer, shown(response))
     # The session verified by the backup-code device stays verified.
     assert client.get("/admin/").status_code == 200
 
@@ -106,7 +110,7 @@ def test_the_code_used_to_log_in_is_not_fresh(client):
     assert response.status_code == 200
     assert "codes" not in response.context
     assert "This password or code is not right." in response.content.decode()
-    assert codes_of(officer) == old
+    assert codes_of(officer) == backup_digests(officer, old)
     assert audits(officer, "refused") == 1
 
 
@@ -118,7 +122,7 @@ def test_a_wrong_password_changes_nothing_and_is_audited(client):
     response = client.post(URL, {"password": "correct horse battery staple 8"})
 
     assert response.status_code == 200 and "codes" not in response.context
-    assert codes_of(officer) == old
+    assert codes_of(officer) == backup_digests(officer, old)
     assert audits(officer, "refused") == 1 and audits(officer, "backup codes renewed") == 0
 
 
@@ -142,7 +146,7 @@ def test_too_many_wrong_answers_end_the_session(client):
     assert response.status_code == 302 and response["Location"] == "/admin/login/"
     assert "_auth_user_id" not in client.session
     assert client.post(URL, {"password": PASSWORD}).status_code == 302
-    assert codes_of(officer) == old
+    assert codes_of(officer) == backup_digests(officer, old)
 
 
 def test_it_needs_a_verified_staff_login(client):

@@ -1,6 +1,7 @@
 """Staff accounts: strong passwords, one message for any failed login, self-service TOTP enrolment
 at the first login with a QR code drawn by the portal, one-time backup codes, a Strict session cookie."""
 
+import base64
 import html
 import re
 from urllib.parse import parse_qs, urlparse
@@ -16,7 +17,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles
 from portal.models import AuditEvent
-from tests.support.staff import ADMIN_INDEX, LOGIN_URL, PASSWORD, make_intake_officer, wrong_code
+from tests.support.staff import (
+    ADMIN_INDEX,
+    LOGIN_URL,
+    PASSWORD,
+    backup_digests,
+    make_intake_officer,
+    stored_backup_digests,
+    totp_seed,
+    wrong_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +115,12 @@ def test_a_newcomer_enrols_at_the_first_login_and_gets_backup_codes(client, newc
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert set(StaticToken.objects.filter(device__user=newcomer).values_list("token", flat=True)) == set(codes)
-    assert TOTPDevice.objects.get(user=newcomer).confirmed
+    assert stored_backup_digests(newcomer) == backup_digests(newcomer, codes)
+    device = TOTPDevice.objects.get(user=newcomer)
+    assert device.confirmed
+    # What the server keeps opens with the password only: no code can be made from the device's own key.
+    assert device.bin_key != base64.b32decode(secret + "=" * (-len(secret) % 8))
+    assert totp_seed(device) == base64.b32decode(secret + "=" * (-len(secret) % 8))
     assert client.get(ADMIN_INDEX).status_code == 200
     assert AuditEvent.objects.filter(user=newcomer, action="enrolled").exists()
     # Enrolled: the page is closed, and no second device can be added this way.

@@ -22,6 +22,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
@@ -30,12 +32,24 @@ from nacl.secret import SecretBox
 from communications import services as letters
 from communications.models import Communication
 from portal import sealed_files, sealing
-from portal.models import CaseKey, KeyHolder, OfficeKey
+from portal.factors import backup_code_digest
+from portal.models import CaseKey, KeyHolder, OfficeKey, OfficeKeyGrant
 from submissions import services
 from submissions.models import Attachment, Defender, Message, Status, StatusChange, Submission
 from submissions.receipts import canonical_passphrase, passphrase_hash
 from tests.support.factories import make_accepted_submission, make_submission
-from tests.support.staff import PASSWORD, attach_text, login_staff, make_desk_officer, make_rapporteur
+from tests.support.staff import (
+    PASSWORD,
+    attach_text,
+    current_code,
+    login_staff,
+    make_administrator,
+    make_desk_officer,
+    make_rapporteur,
+    post_login,
+    totp_device,
+    totp_seed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -256,8 +270,17 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
     services.submission_request_information(submission=submission, by=None, question=f"Is {VICTIM} still held?")
     # A staff member and the source are logged in: their sessions are on the server too.
     staff = Client()
-    login_staff(staff, make_desk_officer("central-asia"))
+    officer = make_desk_officer("central-asia")
+    login_staff(staff, officer)
     assert VICTIM in staff.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+    # So are second factors: the seeds of two authenticators and the backup codes of their owners, one of
+    # them an administrator, who reads no case but has a key pair of their own for their second factor.
+    administrator = make_administrator()
+    login_staff(Client(), administrator)
+    backup_codes = [
+        code for person in (officer, administrator)
+        for code in backup_codes_made(person)
+    ]  # fmt: skip
     source = Client()
     assert source.post("/receipt/", {"reference": submission.reference, "passphrase": PASSPHRASE}).status_code == 302
     assert STORY not in source.get("/receipt/case/").content.decode()  # the page shows no narrative...
@@ -280,6 +303,7 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
     print(f"seized: {len(seized)} values, {len(keys)} candidate keys, {len(boxes)} candidate boxes")
     assert opened_by_any(keys, boxes) == []
     assert files_opened_by_any(keys) == []
+    assert_no_second_factor_in(seized, keys, people=(officer, administrator), backup_codes=backup_codes)
     # The Fernet keys of the environment open only what the server may read anyway: none of it is the case.
     for key in settings.ENCRYPTION_KEYS:
         fernet = Fernet(key.encode())
@@ -296,6 +320,35 @@ def test_a_seized_server_with_no_staff_password_reads_no_report(caplog, settings
         reply = stored.replies.get()
         for value in (stored.body, stored.withheld_reason, reply.document, reply.document_name, reply.summary):
             assert isinstance(value, sealing.Sealed)
+
+
+def backup_codes_made(person) -> list[str]:
+    client = Client()
+    login_again(client, person)
+    return list(client.post("/admin/backup-codes/", {"password": PASSWORD}).context["codes"])
+
+
+def assert_no_second_factor_in(seized: list[bytes], keys: set[bytes], *, people, backup_codes: list[str]) -> None:
+    """No seed or backup code in clear; no code made from what the server holds logs anyone in."""
+    for person in people:
+        device = totp_device(person)
+        seed = totp_seed(device)  # as the person's app holds it (opened here with their password)
+        for form in (seed, seed.hex().encode(), base64.b32encode(seed), base64.b64encode(seed)):
+            assert not any(form in blob for blob in seized), f"the TOTP seed of {person} is in clear on the server"
+        # The device's own key column is the obvious guess: it makes codes that the login refuses.
+        guess = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        if f"{guess:06d}" != current_code(device):
+            client = Client()
+            refused = post_login(client, username=person.username, code=f"{guess:06d}", device=device)
+            assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(stored) == len(backup_codes) == 20
+    for code in backup_codes:
+        assert not any(code.encode() in blob for blob in seized), f"backup code {code} is in clear on the server"
+    # The stored digests are keyed: no key the server holds makes them from the codes (and without the key
+    # there is nothing to try the 2^40 possible codes against).
+    for key in keys:
+        assert not {backup_code_digest(PrivateKey(key), code) for code in backup_codes} & stored
 
 
 # --- Reading with the keys ---------------------------------------------------------------------------
@@ -349,6 +402,21 @@ def test_staff_read_and_edit_a_letter_with_their_key_and_its_pages_refuse_withou
         assert isinstance(Communication.objects.get(pk=letter.pk).body, sealing.Sealed)
 
 
+def test_the_case_page_lists_its_duplicates_without_opening_their_keys():
+    submission, duplicate = a_case(), a_case(description="The same defender, told by another source")
+    for case in (submission, duplicate):
+        services.submission_screen(submission_id=case.pk)
+    client = Client()
+    login_staff(client, make_desk_officer("central-asia"))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+
+    assert VICTIM in page and duplicate.reference in page
+    opened = [q["sql"] for q in queries if '"portal_casekey"."sealed_private_key"' in q["sql"]]
+    assert len(opened) == 1 and f'"portal_casekey"."id" = {submission.case_key_id}' in opened[0]
+
+
 def test_a_case_reads_as_sealed_without_a_key():
     submission = a_case()
     with sealing.using(None):
@@ -375,11 +443,11 @@ def test_a_new_staff_member_reads_cases_once_a_holder_grants_access(settings, mo
     services.submission_screen(submission_id=submission.pk)
     holder = make_rapporteur()
     newcomer = make_desk_officer("central-asia")
-    KeyHolder.objects.filter(user=newcomer).delete()  # never given access
+    OfficeKeyGrant.objects.filter(holder__user=newcomer).delete()  # a key pair (for their TOTP seed), no access
     page = f"/admin/submissions/submission/{submission.pk}/change/"
 
     client = Client()
-    login_staff(client, newcomer)  # the first login makes their key pair
+    login_staff(client, newcomer)
     assert client.get(page).status_code == 403
     assert KeyHolder.objects.filter(user=newcomer, grants__isnull=True).exists()
 

@@ -29,6 +29,7 @@ from tests.support.staff import (
     make_intake_officer,
     post_login,
     totp_device,
+    totp_seed,
     wrong_code,
 )
 
@@ -233,9 +234,13 @@ def test_the_staff_session_ends_after_30_idle_minutes_and_each_request_extends_i
 # --- Management commands ---------------------------------------------------------------
 
 
-def test_totp_code_prints_the_current_code_of_a_user():
+def test_totp_code_prints_the_current_code_of_a_user_after_their_password(monkeypatch):
     officer = make_intake_officer()
     output = io.StringIO()
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", "not the password")
+    with pytest.raises(CommandError):  # the server alone cannot make a code
+        call_command("totp_code", officer.username, stdout=output)
+    monkeypatch.setenv("PORTAL_UNLOCK_SECRET", PASSWORD)
 
     with time_machine.travel(START, tick=False):
         call_command("totp_code", officer.username, stdout=output)
@@ -274,7 +279,7 @@ def test_seed_demo_creates_one_account_per_role_each_with_a_confirmed_totp_devic
         assert list(user.groups.values_list("name", flat=True)) == [account["role"]]
         device = TOTPDevice.objects.get(user=user)
         assert device.confirmed
-        assert base64.b32decode(account["secret"]) == device.bin_key
+        assert base64.b32decode(account["secret"]) == totp_seed(device, account["password"])
         # As a newcomer does it: the printed password, and the code of an app given the printed secret.
         client = Client()
         code = TOTP(base64.b32decode(account["secret"])).token()

@@ -9,7 +9,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles, sealing
+from portal import factors, roles, sealing
+from portal.models import KeyHolder
 from submissions import services
 from submissions.attachments import check_file
 from submissions.models import Desk, Submission
@@ -38,10 +39,12 @@ def make_staff(
         user.groups.add(Group.objects.get(name=role))
     for code in desks:
         Desk.objects.get(code=code).members.add(user)
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    # Every staff member has a key pair, and their TOTP seed is sealed to it (portal.factors).
+    holder = sealing.holder_create(user=user, secret=password)
+    factors.totp_create(user=user, name="authenticator", confirmed=True)
     if role in roles.CASE_READERS or superuser:
         # Granted the office key by someone who holds it (the tests' keyring): their login opens cases.
-        sealing.grant(sealing.holder_create(user=user, secret=password), office_keyring(), by=None)
+        sealing.grant(holder, office_keyring(), by=None)
     return user
 
 
@@ -67,18 +70,26 @@ def totp_device(user) -> TOTPDevice:
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
-def current_code(user_or_device) -> str:
+def totp_seed(device: TOTPDevice, password: str = PASSWORD) -> bytes:
+    """The seed the person's authenticator app holds: sealed on the server, opened with their password."""
+    holder = KeyHolder.objects.get(user_id=device.user_id)
+    opened = factors.totp_open(device, sealing.holder_open(holder, password))
+    assert opened is not None, "the password does not open the device's seed"
+    return opened.bin_key
+
+
+def current_code(user_or_device, password: str = PASSWORD) -> str:
     """The code an authenticator app shows now (drift and last use as stored)."""
     device = user_or_device if isinstance(user_or_device, TOTPDevice) else totp_device(user_or_device)
     device.refresh_from_db()
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp = TOTP(totp_seed(device, password), device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 
 
-def wrong_code(user) -> str:
+def wrong_code(user, password: str = PASSWORD) -> str:
     """A six-digit code that no tolerated time step of the user's device accepts now."""
     device = totp_device(user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp = TOTP(totp_seed(device, password), device.step, device.t0, device.digits, device.drift)
     now = time.time()
     valid = set()
     for offset in range(-device.tolerance - 2, device.tolerance + 3):
@@ -107,7 +118,7 @@ def login_staff(client, user, *, password: str = PASSWORD):
     """
     device = totp_device(user)
     response = post_login(
-        client, username=user.get_username(), password=password, code=current_code(device), device=device
+        client, username=user.get_username(), password=password, code=current_code(device, password), device=device
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == ADMIN_INDEX
@@ -129,3 +140,28 @@ def attach_text(submission: Submission, *, name: str = "statement.txt", text: st
     checked = check_file(SimpleUploadedFile(name, text.encode()))
     message = services.source_message_add(submission=submission, body="Evidence attached", attachments=[checked])
     return message.attachments.get()
+
+
+def holder_key(user, password: str = PASSWORD):
+    """The person's private key, as their login opens it."""
+    return sealing.holder_open(KeyHolder.objects.get(user=user), password)
+
+
+def backup_digests(user, codes, password: str = PASSWORD) -> set[str]:
+    """What the server stores for these backup codes of `user`: digests under the person's key."""
+    key = holder_key(user, password)
+    return {factors.backup_code_digest(key, code) for code in codes}
+
+
+def stored_backup_digests(user) -> set[str]:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
+def give_backup_codes(user, codes, password: str = PASSWORD) -> None:
+    """Backup codes `user` made earlier on the backup-codes page."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    factors.backup_codes_store(device=device, private=holder_key(user, password), codes=list(codes))

@@ -10,10 +10,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles, sealing
-from portal.models import OfficeKey
+from portal import factors, roles, sealing
+from portal.models import OfficeKey, OpenedTOTPDevice
 
 DEMO_STAFF = [
     ("intake", roles.INTAKE_OFFICER, False),
@@ -24,7 +23,7 @@ DEMO_STAFF = [
 ]
 
 
-def totp_secret(device: TOTPDevice) -> str:
+def totp_secret(device: OpenedTOTPDevice) -> str:
     """The key as authenticator apps take it (base32)."""
     return base64.b32encode(device.bin_key).decode()
 
@@ -52,10 +51,12 @@ class Command(BaseCommand):
                 username=username, password=password, is_staff=True, is_superuser=superuser
             )
             user.groups.add(Group.objects.get(name=role))
-            device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+            # Every account has a key pair (its TOTP seed is sealed to it); those who read cases, the office key.
+            holder = sealing.holder_create(user=user, secret=password)
+            device = factors.totp_create(user=user, name="demo authenticator", confirmed=True)
             created.append((username, role, password, totp_secret(device)))
             if role in roles.CASE_READERS and keyring is not None and keyring.office:
-                sealing.grant(sealing.holder_create(user=user, secret=password), keyring)
+                sealing.grant(holder, keyring)
         # Each app seeds its own demo data, in the order of INSTALLED_APPS: a later app's builds on an earlier one's.
         with sealing.using(keyring):
             made = {c.label: c.seed_demo() for c in apps.get_app_configs() if hasattr(c, "seed_demo")}
@@ -66,8 +67,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {role:15} user {username:11} password {password}  TOTP secret {secret}")
             self.stdout.write(
                 "Log in with the user name, the password and a six-digit code: add the TOTP secret to an\n"
-                "authenticator app, or print the current code with: python -m portal.embedded -- "
-                "python manage.py totp_code USERNAME"
+                "authenticator app, or print the current code (it asks for the password, which alone opens\n"
+                "the secret) with: python -m portal.embedded -- python manage.py totp_code USERNAME"
             )
         if recovery:
             self.stdout.write(
