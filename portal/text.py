@@ -23,6 +23,7 @@ process; per-word results are cached.
 import functools
 import html
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -378,9 +379,18 @@ def morph():
 _STEMMER_LANGUAGES = {"en": "english", "fr": "french", "es": "spanish"}
 
 
-@functools.cache
+_stemmers = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer(_STEMMER_LANGUAGES.get(language, "english"))
+    """This thread's Snowball stemmer for `language`: a stemmer keeps the word it works on in itself, so
+    gunicorn's threads cannot share one (they would stem each other's words, or fail)."""
+    name = _STEMMER_LANGUAGES.get(language, "english")
+    stemmer = getattr(_stemmers, name, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(name)
+        setattr(_stemmers, name, stemmer)
+    return stemmer
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -145,3 +145,41 @@ def test_tags_and_invisible_characters_inside_words_never_change_the_words(names
 
     assert [token.norm for token in tokens] == [name.casefold() for name in names]
     assert [source[token.start : token.end] for token in tokens] == pieces
+
+
+def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
+    """gunicorn's threads share a process: a Snowball stemmer holds the word it works on, so threads that
+    shared one stemmed each other's words (or raised IndexError, a 500 on the intake form)."""
+    import sys
+    import threading
+
+    stems = ("detain", "arrest", "threaten", "report", "journal", "defend")
+    endings = ("", "ed", "ing", "ings", "ment", "ments", "ation", "ations", "ers", "ness")
+    vocabulary = [stem + ending for stem in stems for ending in endings]
+    languages = ("en", "fr", "es")
+    expected = {(w, lang): text._stemmer(lang).stemWord(w) for w in vocabulary for lang in languages}
+    wrong, failures = [], []
+
+    def stem_everything():
+        try:
+            for _ in range(60):
+                for (word, language), stem in expected.items():
+                    # Past the cache, to the stemmer itself, as every new word of a report goes.
+                    got = text._stemmer(language).stemWord(word)
+                    if got != stem:
+                        wrong.append((word, got, stem))
+        except Exception as error:  # any failure in a thread is the finding
+            failures.append(repr(error))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as a loaded server may
+    try:
+        threads = [threading.Thread(target=stem_everything) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert failures == [] and wrong == []
