@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from nacl import bindings
@@ -188,7 +189,10 @@ def rotate_server_keys() -> int:
             if head[: len(MAGIC) + 1] != MAGIC + SERVER:
                 continue
             token = stored.read(int.from_bytes(head[-2:], "big"))
-            renewed = crypto.fernet().rotate(token)
+            try:
+                renewed = crypto.fernet().rotate(token)
+            except InvalidToken:
+                raise Unreadable(f"{entry.name}: no key of ENCRYPTION_KEYS opens its key") from None
             if len(renewed) != len(token):  # a Fernet token's length depends on its plaintext's only
                 raise Unreadable(f"{entry.name}: the renewed key does not fit its header")
             stored.seek(start)

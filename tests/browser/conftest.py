@@ -6,12 +6,15 @@ cache leaks from one test into the next.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 from tests.support.database import empty_database
+from tests.support.intake import submit_case
 from tests.support.seeds import ensure_seeded
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -101,3 +104,20 @@ def _live_server_helper(request):
     live_server._live_server_modified_settings.enable()
     yield
     live_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture
+def fresh_limits():
+    """Rate limits live in the cache: the test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def receipt(client) -> tuple[str, str]:
+    """A case sent in full; its reference and passphrase, as the receipt page showed them."""
+    html = submit_case(client).content.decode()
+    reference = re.search(r'id="receipt-reference">([^<]+)<', html).group(1)
+    passphrase = re.search(r'id="receipt-passphrase">([^<]+)<', html).group(1)
+    return reference, passphrase

@@ -8,67 +8,25 @@ done in the browser, as the source does it.
 import re
 
 import pytest
-from django.core.cache import cache
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, expect
 
 from submissions import services
 from submissions.models import Message, Submission
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.csp import CspViolationLog, assert_strict_csp
 from tests.browser.network import RequestLog
+from tests.browser.receipts import assert_private, log_in, press
 from tests.browser.visibility import assert_usable_at_every_width
-from tests.support.intake import submit_case
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_limits")]
 
 QUESTION = "When did the first summons arrive, and who signed it?"
 ANSWER = "On 3 October, by phone; the investigator Rahimov signed the written one."
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """Rate limits live in the cache: each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def receipt(client) -> tuple[str, str]:
-    """A case sent in full; its reference and passphrase, as the receipt page showed them."""
-    html = submit_case(client).content.decode()
-    reference = re.search(r'id="receipt-reference">([^<]+)<', html).group(1)
-    passphrase = re.search(r'id="receipt-passphrase">([^<]+)<', html).group(1)
-    return reference, passphrase
-
-
 @pytest.fixture
 def officer(django_user_model):
     return django_user_model.objects.create_user("officer.karimov", password="x" * 16, is_staff=True)
-
-
-def press(page: Page, button: str) -> Response:
-    """Press a button, and return the answer to the POST it sends (before any redirect)."""
-    with page.expect_response(lambda response: response.request.method == "POST") as posted:
-        page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
-    response = posted.value
-    assert response.status != 403, (
-        f"the portal refused the form the browser sent ({button!r}): " + page.locator("body").inner_text()[:300]
-    )
-    return response
-
-
-def assert_private(response: Response) -> None:
-    """Neither kept in a cache nor announced to another site."""
-    assert "no-store" in response.headers["cache-control"].split(", "), response.headers["cache-control"]
-    assert response.headers["referrer-policy"] == "no-referrer"
-
-
-def log_in(page: Page, reference: str, passphrase: str, *, button: str = "Open my report") -> Response:
-    page.locator('input[name="reference"]').fill(reference)
-    page.locator('input[name="passphrase"]').fill(passphrase)
-    return press(page, button)
 
 
 def consent_history(page: Page):

@@ -4,46 +4,23 @@ staff member whose browser lost the key to the session is told what to do, not s
 Both in Chromium; the source's pages with JavaScript on and off (Tor Browser's safest level).
 """
 
-import re
-
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from portal import sealing
 from submissions.models import Submission
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.receipts import log_in
 from tests.browser.staff import log_in as staff_log_in
 from tests.browser.visibility import assert_usable_at_every_width
-from tests.support.intake import submit_case
 from tests.support.staff import make_desk_officer, make_queued_submission
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """Rate limits live in the cache: each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def receipt(client) -> tuple[str, str]:
-    """A case sent in full; its reference and passphrase, as the receipt page showed them."""
-    html = submit_case(client).content.decode()
-    reference = re.search(r'id="receipt-reference">([^<]+)<', html).group(1)
-    passphrase = re.search(r'id="receipt-passphrase">([^<]+)<', html).group(1)
-    return reference, passphrase
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_limits")]
 
 
 def open_report(page: Page, base_url: str, reference: str, passphrase: str) -> None:
     page.goto(base_url + "/receipt/")
-    page.get_by_label("Reference").fill(reference)
-    page.get_by_label("Secret passphrase").fill(passphrase)
-    page.get_by_role("button", name="Open my report", exact=True).click()
-    page.wait_for_load_state()
+    log_in(page, reference, passphrase)
 
 
 def test_the_source_destroys_the_report_after_a_confirmation_and_the_receipt_then_opens_nothing(

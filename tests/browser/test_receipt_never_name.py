@@ -4,34 +4,18 @@ on and off, at 1024, 1280 and 1920 px, axe-core clean."""
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from submissions.models import NeverNamedChange, Submission
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.csp import CspViolationLog
 from tests.browser.network import RequestLog
-from tests.browser.test_receipt import assert_private, log_in, press
+from tests.browser.receipts import assert_private, log_in, press
 from tests.browser.visibility import assert_seen_at_every_width, assert_usable_at_every_width
-from tests.support.intake import CONFIDENTIAL_PEOPLE, submit_case
+from tests.support.intake import CONFIDENTIAL_PEOPLE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_limits")]
 ADDED = "2 names were added to the list. From now on, no letter about your report may name them."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def receipt(client) -> tuple[str, str]:
-    html = submit_case(client).content.decode()
-    reference = re.search(r'id="receipt-reference">([^<]+)<', html).group(1)
-    passphrase = re.search(r'id="receipt-passphrase">([^<]+)<', html).group(1)
-    return reference, passphrase
 
 
 def test_the_source_adds_and_removes_people_never_to_be_named(any_page, live_server, receipt):

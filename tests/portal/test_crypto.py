@@ -39,9 +39,11 @@ def raw_public_initials(defender_pk: int) -> str:
         return cursor.fetchone()[0]
 
 
-def test_rotation_re_encrypts_everything_under_the_new_key(settings):
+def test_rotation_re_encrypts_everything_under_the_new_key(settings, tmp_path):
     """The server's own key (what the worker reads: here a victim's initials; cases are sealed, see
     tests/portal/test_sealing.py) is rotated by re-encrypting every value under the new key."""
+    # Files of its own: the worker's folder holds files that earlier tests wrote under keys of their own.
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
     old_key = settings.ENCRYPTION_KEYS[0]
     submission = make_submission(source_name="Malika Sourcenova")
     defender = submission.defenders.get()
