@@ -63,6 +63,10 @@ OVERDUE_OTHER = timedelta(days=30)
 COUNT_CAP = 1_000
 
 
+# Possible duplicates listed on a case page, oldest first (the rest counted).
+DUPLICATES_SHOWN = 25
+
+
 class CappedCountPaginator(Paginator):
     """Counts at most COUNT_CAP rows: a queue page never scans the whole table to count it."""
 
@@ -527,9 +531,12 @@ class SubmissionAdmin(admin.ModelAdmin):
                 .visible_to(request.user)
                 .only("pk", "reference", "status", "created_at")
             )
+            # A defender reported many times would make a page of hundreds of links: the oldest few, and how many.
+            shown = list(duplicates[:DUPLICATES_SHOWN])
             extra_context = {
                 **(extra_context or {}),
-                "possible_duplicates": duplicates,
+                "possible_duplicates": shown,
+                "possible_duplicates_count": duplicates.count() if len(shown) == DUPLICATES_SHOWN else len(shown),
                 "consent_unnoted": selectors.consent_change_unnoted(submission),
                 "consent_glance": self.consent_now(submission),
             }

@@ -561,3 +561,21 @@ def test_a_long_queue_is_counted_only_up_to_the_cap(client, officer, monkeypatch
 
     assert "More than 2 submissions: narrow the filters to see the rest." in page
     assert "3 submissions" not in page
+
+
+def test_a_defender_reported_many_times_lists_the_oldest_duplicates_and_counts_the_rest(client, officer):
+    from submissions.admin import DUPLICATES_SHOWN
+
+    reports = [
+        make_queued_submission(country="TJ", defender_name="Ulfathonim Mamadshoeva", place=f"Khorog {number}")
+        for number in range(DUPLICATES_SHOWN + 2)
+    ]
+    case = reports[-1]
+
+    page = client.get(f"{SUBMISSIONS}{case.pk}/change/").content.decode()
+
+    panel = page[page.index('<ul class="possible-duplicates">') :]
+    panel = panel[: panel.index("</ul>")]
+    listed_references = re.findall(r">([^<]+)</a>", panel)
+    assert listed_references == [report.reference for report in reports[:DUPLICATES_SHOWN]]
+    assert f"The oldest {DUPLICATES_SHOWN} of {DUPLICATES_SHOWN + 1} are listed." in page
