@@ -356,16 +356,21 @@ def rapporteur_with_a_pending_role():
     return rapporteur
 
 
+def deactivate(client, rapporteur):
+    """An administrator, logged in on `client`, unticks "active" on the account; (administrator, answer)."""
+    administrator = make_administrator()
+    login_staff(client, administrator)
+    form = account_form(rapporteur)
+    del form["is_active"]
+    return administrator, client.post(f"/admin/auth/user/{rapporteur.pk}/change/", form)
+
+
 def test_deactivating_an_account_takes_its_roles_and_access_away_at_once(client):
     rapporteur = rapporteur_with_a_pending_role()
     own_session = Client()
     login_staff(own_session, rapporteur)
-    administrator = make_administrator()
-    login_staff(client, administrator)
 
-    form = account_form(rapporteur)
-    del form["is_active"]
-    response = client.post(f"/admin/auth/user/{rapporteur.pk}/change/", form)
+    administrator, response = deactivate(client, rapporteur)
 
     assert response.status_code == 302
     rapporteur.refresh_from_db()
@@ -386,11 +391,7 @@ def test_one_administrator_reactivating_a_rapporteur_gets_an_account_with_no_rol
     rapporteur = rapporteur_with_a_pending_role()
     own_session = Client()
     login_staff(own_session, rapporteur)
-    administrator = make_administrator()
-    login_staff(client, administrator)
-    form = account_form(rapporteur)
-    del form["is_active"]
-    client.post(f"/admin/auth/user/{rapporteur.pk}/change/", form)
+    administrator, _answer = deactivate(client, rapporteur)
 
     # The same administrator alone ticks "active" and the Rapporteur role again.
     response = client.post(
