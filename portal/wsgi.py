@@ -1,7 +1,14 @@
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+# A request thread reading a large upload holds the interpreter's lock in stretches (the multipart
+# parser, the scan for hidden markup); each time another thread of the same gunicorn process comes back
+# from the database it waits for the lock up to the switch interval. 1 ms rather than Python's 5 keeps
+# the archive's readers from queueing behind a flood of heavy reports (bench/flood.py).
+sys.setswitchinterval(0.001)
 
 application = get_wsgi_application()
