@@ -15,12 +15,14 @@ safely); staff see a warning to open the original with care.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import resource
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 
@@ -39,9 +41,18 @@ class Cleaned:
 NOT_MADE = {"text": Cleaned(None, "clean"), "mp4": Cleaned(None, "original_only", "video-metadata-kept")}
 
 
+# The lowest CPU priority: a flood of heavy files slows the cleaning, not the site.
+CHILD_NICE = 19
+
+
 def _limit_child() -> None:
-    # Below the web requests in the scheduler's eyes: a flood of heavy files slows the cleaning, not the site.
-    os.nice(10)
+    # Where Linux groups processes by session (autogroup, on by default), a nice value counts only against
+    # the same session's processes, and the worker's session weighed as much as gunicorn's: the child starts
+    # a session of its own and lowers that session's weight as well as its own.
+    os.setsid()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/autogroup").write_text(str(CHILD_NICE))
+    os.nice(CHILD_NICE)
     cpu = settings.ATTACHMENT_CLEAN_CPU_SECONDS
     memory = settings.ATTACHMENT_CLEAN_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))

@@ -6,6 +6,9 @@ rewrite) or that the cleaner refuses keeps its original as evidence and is flagg
 """
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +17,7 @@ from mutagen.id3 import ID3, TIT2, TXXX
 from pypdf import PdfReader, PdfWriter
 
 from portal.embedded import wait_for
+from submissions.attachments import cleaning
 from submissions.models import Attachment, Cleaning
 from tests.submissions.test_attachments import MP3_FRAME, PERSON, mp4_bytes, pdf_bytes
 from tests.submissions.test_submit_attachments import png_with_gps
@@ -106,3 +110,20 @@ def test_a_file_the_cleaner_refuses_is_kept_as_evidence_and_flagged(worker):
     assert row.content() == damaged
     assert row.cleaning == Cleaning.FAILED and row.content("working") is None
     assert row.cleaning_note
+
+
+def test_the_cleaning_child_yields_the_processors_to_the_web_requests():
+    # With Linux's autogroup a nice value counts only within a session: the child has a session of its own,
+    # at the lowest priority, so that a flood of heavy files takes only the cycles nobody else wants.
+    look = "import os; print(os.getsid(0) == os.getpid(), os.getpriority(os.PRIO_PROCESS, 0))"
+    if Path("/proc/self/autogroup").exists():
+        look += "; print(open('/proc/self/autogroup').read().split()[-1])"
+
+    child = subprocess.run(
+        [sys.executable, "-c", look], capture_output=True, text=True, preexec_fn=cleaning._limit_child, check=True
+    )
+
+    own_session, nice, *autogroup_nice = child.stdout.split()
+    assert own_session == "True"
+    assert int(nice) == cleaning.CHILD_NICE == 19
+    assert all(int(value) == cleaning.CHILD_NICE for value in autogroup_nice)
