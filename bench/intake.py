@@ -21,9 +21,10 @@ explains how to read the figures.
 --ab-sealing: what sealing (issue #16) adds, on the same commit in the same run. Each round runs
 text, insert, submit and case twice, on a stack started for each: as deployed ("sealed") and with
 bench.settings_unsealed ("unsealed", bench/unsealed.py: a null cipher in place of the sealed boxes),
-in the order sealed, unsealed, then unsealed, sealed, and so on; then the case page in process under
-each. Prints each variant's server CPU per report (gunicorn, worker, PostgreSQL) and per case page,
-sealed / unsealed, and the verdict (goal: under 10 % more). No transfer, no form.
+in the order sealed, unsealed, then unsealed, sealed, and so on; after each round, the case page and a
+report in this process, the two ciphers taking turns in batches. Prints each variant's server CPU per
+report (gunicorn, worker, PostgreSQL) and per case page, sealed / unsealed, and the verdict (goal:
+under 10 % more). No transfer, no form. Give it a --data folder of its own (bench/unsealed.py).
 """
 
 import contextlib
@@ -166,6 +167,41 @@ def cpu_in_process(case_path: str, *, samples: int = 20) -> dict[str, float]:
                 raise RuntimeError(f"in process: {path} HTTP {answer.status_code}")
         costs[name] = (time.process_time() - began) * 1000 / samples
     return costs
+
+
+def report_cpu_in_process(samples: int) -> float:
+    """CPU ms per report posted through django.test.Client in this process, with its PostgreSQL backend's:
+    the submit target's request, without window edges. Screened here afterwards, not by the worker."""
+    from django.db import connection
+    from django.test import Client
+
+    from bench.seeding import screened_here
+    from submissions import services
+    from submissions.models import Submission
+
+    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
+    token = load.csrf_token(client.get("/submit/").content)
+    body = f"{_submission_body()}&{urlencode({'csrfmiddlewaretoken': token})}"
+
+    def post() -> None:
+        answer = client.post(
+            "/submit/", body.replace(_TOKEN_PLACEHOLDER, fresh_token()), content_type=load.FORM["Content-Type"]
+        )
+        if answer.status_code != 200 or RECEIPT_MARK not in answer.content:
+            raise RuntimeError(f"in process: POST /submit/ HTTP {answer.status_code}")
+
+    with screened_here():
+        post()  # warm, and the connection open
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        began, backend_began = time.process_time(), cpu.seconds_of(backend)
+        for _ in range(samples):
+            post()
+        spent = time.process_time() - began + cpu.seconds_of(backend) - backend_began
+    for submission_id in Submission.objects.unscreened().values_list("pk", flat=True):
+        services.submission_screen(submission_id=submission_id)
+    return spent * 1000 / samples
 
 
 def targets(case_path: str, sessions: list[dict[str, str]]) -> list[load.Target]:
@@ -355,7 +391,8 @@ def report(results: dict[str, load.Result], weights: list[transfer.PageWeight], 
 AB_ORDER = ("text", "insert", "submit", "case")
 VARIANTS = {"sealed": "bench.settings", "unsealed": "bench.settings_unsealed"}
 GOAL_SEALING_ADDS = 0.10
-AB_IN_PROCESS_SAMPLES = 40  # case pages a round and variant: the steadiest of the figures, worth more of them
+# In process, the variants take turns in batches (this process switches cipher at once): the steadiest figures.
+AB_BATCHES, AB_BATCH = 4, 10
 
 
 def _null_sealed(case_path: str) -> bool:
@@ -412,11 +449,16 @@ def ab_sealing(args, run: stack.Run) -> int:
     in_process: dict[str, list] = {variant: [] for variant in VARIANTS}
     for number in range(1, args.rounds + 1):
         # Sealed first in odd rounds, last in even ones: a drift of the machine's load falls on both.
-        for variant in VARIANTS if number % 2 else reversed(VARIANTS):
+        order = tuple(VARIANTS) if number % 2 else tuple(reversed(VARIANTS))
+        for variant in order:
             print(f"round {number}/{args.rounds}: {variant}", flush=True)
             _variant_round(args, run, variant, cases, segments[variant], drains[variant])
-            with null_cipher() if variant == "unsealed" else contextlib.nullcontext():
-                in_process[variant].append(cpu_in_process(cases[variant][0], samples=AB_IN_PROCESS_SAMPLES))
+        print(f"round {number}/{args.rounds}: in process, {AB_BATCHES} x {AB_BATCH} of each in turn", flush=True)
+        for _ in range(AB_BATCHES):
+            for variant in order:
+                with null_cipher() if variant == "unsealed" else contextlib.nullcontext():
+                    costs = cpu_in_process(cases[variant][0], samples=AB_BATCH)
+                    in_process[variant].append({**costs, "report": report_cpu_in_process(AB_BATCH)})
 
     labels = {target.name: target for target in targets("/", [{}])}
     variants = {}
@@ -425,7 +467,11 @@ def ab_sealing(args, run: stack.Run) -> int:
         variants[variant] = {
             "results": results,
             "per_report": per_report(segments[variant]["submit"], drains[variant], results["submit"]),
-            "in_process": {name: sum(r[name] for r in in_process[variant]) / args.rounds for name in ("text", "case")},
+            "in_process": {
+                name: sum(batch[name] for batch in in_process[variant]) / len(in_process[variant])
+                for name in ("text", "case", "report")
+            },
+            "in_process_batches": in_process[variant],
         }
     summary = _ab_report(variants, run.settings)
     stack.save(run, summary)
@@ -446,6 +492,7 @@ def _ab_report(variants: dict, settings: dict) -> dict:
             "case page gunicorn": case.get("gunicorn", NAN),
             "case page PostgreSQL": case.get("postgres", NAN),
             "case page in process": variants[variant]["in_process"]["case"],
+            "report in process": variants[variant]["in_process"]["report"],
             "text (baseline)": _cost(results["text"]),
             "INSERT (baseline)": _cost(results["insert"]),
             "text in process": variants[variant]["in_process"]["text"],
@@ -455,7 +502,7 @@ def _ab_report(variants: dict, settings: dict) -> dict:
 
     sealed, unsealed = figures("sealed"), figures("unsealed")
     ratios = {name: _ratio(sealed[name], unsealed[name]) for name in sealed}
-    judged = ("report", "case page", "case page in process")
+    judged = ("report", "report in process", "case page", "case page in process")
     goals = {
         "sealing_adds_under_10_percent": {name: {"ratio": ratios[name], "met": ratios[name] < 1 + GOAL_SEALING_ADDS}
                                           for name in judged},
@@ -473,7 +520,7 @@ def _ab_report(variants: dict, settings: dict) -> dict:
         print(f"{name:<28} {sealed[name]:>9.2f} {unsealed[name]:>9.2f} {ratios[name]:>16.3f}")
     print(
         "(report: its submit windows and its screening after them, server CPU; case page: server CPU over HTTP; "
-        f"in process: Python CPU of this process, {AB_IN_PROCESS_SAMPLES} requests a round)"
+        f"in process: this process's CPU, and its PostgreSQL backend's for a report; {AB_BATCHES} x {AB_BATCH} a round)"
     )
     for variant, parts in variants.items():
         results = parts["results"]
