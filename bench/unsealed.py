@@ -17,6 +17,7 @@ sealed files keep secretstream (the bench's report has no attachment).
 A case written with the null cipher reads only where it is installed: keep an A/B run's `--data` apart.
 """
 
+import base64
 from contextlib import contextmanager
 
 from django.apps import AppConfig
@@ -67,8 +68,6 @@ def null_cipher():
 
 def is_null_sealed(raw: str) -> bool:
     """Whether a stored text value (`sealed:<case key>:<base64>`) was sealed with the null cipher."""
-    import base64
-
     from portal import sealing
 
     box = raw.removeprefix(sealing.TEXT_PREFIX).partition(":")[2]
