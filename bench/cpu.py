@@ -55,6 +55,12 @@ def _command(pid: int) -> str:
         return ""
 
 
+def seconds_of(pid: int) -> float:
+    """CPU seconds a process has used itself (a PostgreSQL backend serving this process, say)."""
+    stat = _stat(pid)
+    return stat[1] if stat else float("nan")
+
+
 def parent_of(pid: int) -> int | None:
     stat = _stat(pid)
     return stat[0] if stat else None

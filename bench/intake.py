@@ -17,9 +17,19 @@ and the bytes on the wire of /submit/ and /ru/submit/ with their stylesheets
 and scripts (bench/transfer.py).
 Prints a table and writes bench/results/intake-<timestamp>.json. bench/README.md
 explains how to read the figures.
+
+--ab-sealing: what sealing (issue #16) adds, on the same commit in the same run. Each round runs
+text, insert, submit and case twice, on a stack started for each: as deployed ("sealed") and with
+bench.settings_unsealed ("unsealed", bench/unsealed.py: a null cipher in place of the sealed boxes),
+in the order sealed, unsealed, then unsealed, sealed, and so on; after each round, the case page and a
+report in this process, the two ciphers taking turns in batches. Prints each variant's server CPU per
+report (gunicorn, worker, PostgreSQL) and per case page, sealed / unsealed, and the verdict (goal:
+under 10 % more). No transfer, no form. Give it a --data folder of its own (bench/unsealed.py).
 """
 
+import contextlib
 import itertools
+import statistics
 import sys
 import time
 from dataclasses import asdict
@@ -158,6 +168,41 @@ def cpu_in_process(case_path: str, *, samples: int = 20) -> dict[str, float]:
                 raise RuntimeError(f"in process: {path} HTTP {answer.status_code}")
         costs[name] = (time.process_time() - began) * 1000 / samples
     return costs
+
+
+def report_cpu_in_process(samples: int) -> float:
+    """CPU ms per report posted through django.test.Client in this process, with its PostgreSQL backend's:
+    the submit target's request, without window edges. Screened here afterwards, not by the worker."""
+    from django.db import connection
+    from django.test import Client
+
+    from bench.seeding import screened_here
+    from submissions import services
+    from submissions.models import Submission
+
+    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
+    token = load.csrf_token(client.get("/submit/").content)
+    body = f"{_submission_body()}&{urlencode({'csrfmiddlewaretoken': token})}"
+
+    def post() -> None:
+        answer = client.post(
+            "/submit/", body.replace(_TOKEN_PLACEHOLDER, fresh_token()), content_type=load.FORM["Content-Type"]
+        )
+        if answer.status_code != 200 or RECEIPT_MARK not in answer.content:
+            raise RuntimeError(f"in process: POST /submit/ HTTP {answer.status_code}")
+
+    with screened_here():
+        post()  # warm, and the connection open
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        began, backend_began = time.process_time(), cpu.seconds_of(backend)
+        for _ in range(samples):
+            post()
+        spent = time.process_time() - began + cpu.seconds_of(backend) - backend_began
+    for submission_id in Submission.objects.unscreened().values_list("pk", flat=True):
+        services.submission_screen(submission_id=submission_id)
+    return spent * 1000 / samples
 
 
 def targets(case_path: str, sessions: list[dict[str, str]]) -> list[load.Target]:
@@ -342,6 +387,183 @@ def report(results: dict[str, load.Result], weights: list[transfer.PageWeight], 
     }
 
 
+# --- Sealing, A/B (issue #16) -------------------------------------------------
+
+AB_ORDER = ("text", "insert", "submit", "case")
+VARIANTS = {"sealed": "bench.settings", "unsealed": "bench.settings_unsealed"}
+GOAL_SEALING_ADDS = 0.10
+# In process, the variants take turns in batches (this process switches cipher at once): the steadiest figures.
+AB_BATCHES, AB_BATCH = 6, 10
+
+
+def _null_sealed(case_path: str) -> bool:
+    """Whether the case of `case_path` stored its defender's name with the null cipher (bench/unsealed.py)."""
+    from django.db import connection
+
+    from bench.unsealed import is_null_sealed
+    from submissions.models import Defender
+
+    query = f"SELECT name FROM {Defender._meta.db_table} WHERE submission_id = %s"  # noqa: S608 (a model's table)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [case_path.split("/")[-3]])
+        return is_null_sealed(cursor.fetchone()[0])
+
+
+def _variant_round(args, run: stack.Run, variant: str, cases: dict, segments: dict, drains: list) -> None:
+    """One round of AB_ORDER on a stack of `variant`'s settings, started for it; its case made the first time."""
+    env = {**run.env, "DJANGO_SETTINGS_MODULE": VARIANTS[variant]}
+    running = stack.Stack(env, run.logs / variant, **stack.gunicorn_options(args), ready_path="/bench/text/")
+    with running:
+        meter = running.meter()
+        if not cases:  # the first stack: cases left unscreened by an interrupted run (see main)
+            from submissions.tasks import sweep
+
+            sweep.delay(older_than_seconds=0)
+            stack.drain(running.workers, meter)
+        if variant not in cases:
+            cases[variant] = case_page(running, meter, args.clients)
+            if _null_sealed(cases[variant][0]) != (variant == "unsealed"):
+                raise RuntimeError(f"the {variant} stack did not seal as its settings say")
+        plan = {target.name: target for target in targets(*cases[variant])}
+
+        def after(name: str) -> None:
+            if name == "submit":
+                drains.append(stack.drain(running.workers, meter))
+            running.check()
+
+        found = load.rounds(
+            lambda number: [plan[name] for name in AB_ORDER],
+            rounds=1,
+            after=after,
+            **stack.window_options(args, port=running.port, meter=meter),
+        )
+    for name, windows in found.items():
+        segments.setdefault(name, []).extend(windows)
+
+
+def ab_sealing(args, run: stack.Run) -> int:
+    from bench.unsealed import null_cipher
+
+    cases: dict[str, tuple[str, list]] = {}
+    segments: dict[str, dict] = {variant: {} for variant in VARIANTS}
+    drains: dict[str, list] = {variant: [] for variant in VARIANTS}
+    in_process: dict[str, list] = {variant: [] for variant in VARIANTS}
+    for number in range(1, args.rounds + 1):
+        # Sealed first in odd rounds, last in even ones: a drift of the machine's load falls on both.
+        order = tuple(VARIANTS) if number % 2 else tuple(reversed(VARIANTS))
+        for variant in order:
+            print(f"round {number}/{args.rounds}: {variant}", flush=True)
+            _variant_round(args, run, variant, cases, segments[variant], drains[variant])
+        print(f"round {number}/{args.rounds}: in process, {AB_BATCHES} x {AB_BATCH} of each in turn", flush=True)
+        for _ in range(AB_BATCHES):
+            for variant in order:
+                with null_cipher() if variant == "unsealed" else contextlib.nullcontext():
+                    costs = cpu_in_process(cases[variant][0], samples=AB_BATCH)
+                    in_process[variant].append({**costs, "report": report_cpu_in_process(AB_BATCH)})
+
+    labels = {target.name: target for target in targets("/", [{}])}
+    variants = {}
+    for variant in VARIANTS:
+        results = {name: load.merge(labels[name], segments[variant][name], clients=args.clients) for name in AB_ORDER}
+        variants[variant] = {
+            "results": results,
+            "per_report": per_report(segments[variant]["submit"], drains[variant], results["submit"]),
+            "in_process": {
+                name: sum(batch[name] for batch in in_process[variant]) / len(in_process[variant])
+                for name in ("text", "case", "report")
+            },
+            "in_process_batches": in_process[variant],
+        }
+    summary = _ab_report(variants, run.settings)
+    stack.save(run, summary)
+    return 0 if summary["goals"]["no_errors"] else 1
+
+
+def _ab_report(variants: dict, settings: dict) -> dict:
+    def figures(variant: str) -> dict[str, float]:
+        results, report_ms = variants[variant]["results"], variants[variant]["per_report"]["cpu_ms"]
+        case = results["case"].cpu_ms_per_request
+        return {
+            "report": report_ms["server"],
+            "report gunicorn": report_ms["gunicorn"],
+            "report worker": report_ms["celery"],
+            "report PostgreSQL": report_ms["postgres"],
+            "report Redis": report_ms["redis"],
+            "case page": _cost(results["case"]),
+            "case page gunicorn": case.get("gunicorn", NAN),
+            "case page PostgreSQL": case.get("postgres", NAN),
+            "case page in process": variants[variant]["in_process"]["case"],
+            "report in process": variants[variant]["in_process"]["report"],
+            "text (baseline)": _cost(results["text"]),
+            "INSERT (baseline)": _cost(results["insert"]),
+            "text in process": variants[variant]["in_process"]["text"],
+            "report / INSERT": _ratio(report_ms["server"], _cost(results["insert"])),
+            "case page / text": _ratio(_cost(results["case"]), _cost(results["text"])),
+        }
+
+    sealed, unsealed = figures("sealed"), figures("unsealed")
+    ratios = {name: _ratio(sealed[name], unsealed[name]) for name in sealed}
+    # In process, each sealed batch next to the unsealed one beside it in time: the median of their ratios
+    # leaves out a burst of other load that fell on a few batches.
+    pairs = list(zip(variants["sealed"]["in_process_batches"], variants["unsealed"]["in_process_batches"], strict=True))
+    paired = {f"{label} in process": statistics.median(s[name] / u[name] for s, u in pairs)
+              for label, name in (("report", "report"), ("case page", "case"))}  # fmt: skip
+    judged = {"report": ratios["report"], "case page": ratios["case page"], **paired}
+    goals = {
+        "sealing_adds_under_10_percent": {name: {"ratio": ratio, "met": ratio < 1 + GOAL_SEALING_ADDS}
+                                          for name, ratio in judged.items()},
+        "no_errors": not any(r.errors for v in variants.values() for r in v["results"].values()),
+    }  # fmt: skip
+    print(
+        f"\n{settings['clients']} connections; {settings['rounds']} rounds of {settings['duration']:g} s per target "
+        f"and variant, each after {settings['warmup']:g} s warm-up; gunicorn {settings['workers']} x "
+        f"{settings['worker_class']}/{settings['threads']} threads, one Celery worker; each variant its own stack"
+    )
+    header = f"{'CPU ms per request':<28} {'sealed':>9} {'unsealed':>9} {'sealed/unsealed':>16}"
+    print(header)
+    print("-" * len(header))
+    for name in sealed:
+        print(f"{name:<28} {sealed[name]:>9.2f} {unsealed[name]:>9.2f} {ratios[name]:>16.3f}")
+    print(
+        "(report: its submit windows and its screening after them, server CPU; case page: server CPU over HTTP; "
+        f"in process: this process's CPU, and its PostgreSQL backend's for a report; {AB_BATCHES} x {AB_BATCH} a round)"
+    )
+    print(
+        f"In process, the median of {len(pairs)} paired batches' sealed / unsealed: "
+        + ", ".join(f"{name} {ratio:.3f}" for name, ratio in paired.items())
+    )
+    for variant, parts in variants.items():
+        results = parts["results"]
+        print(
+            f"{variant}: " + ", ".join(f"{name} {results[name].rps:.1f}/s p50 {results[name].p50_ms:.0f} ms "
+                                       f"({results[name].errors} errors)" for name in AB_ORDER)
+            + f"; other programs up to {max(cpu.other_cores(r.cpu_cores) for r in results.values()):.2f} cores"
+        )  # fmt: skip
+        for name in AB_ORDER:
+            for sample in results[name].error_samples:
+                print(f"    error: {sample}")
+    adds = goals["sealing_adds_under_10_percent"]
+    print(
+        "Sealing adds (goal < 10 %): "
+        + "; ".join(
+            f"{name} {100 * (ratio - 1):+.1f} % {_verdict(adds[name]['met'])}" for name, ratio in judged.items()
+        )
+    )
+    if not goals["no_errors"]:
+        print("\nrequests failed: the figures above are not valid.")
+    return {
+        "settings": settings,
+        "variants": {
+            variant: {**parts, "results": {name: asdict(result) for name, result in parts["results"].items()}}
+            for variant, parts in variants.items()
+        },
+        "figures": {"sealed": sealed, "unsealed": unsealed},
+        "ratios_sealed_over_unsealed": ratios,
+        "in_process_paired_medians": paired,
+        "goals": goals,
+    }
+
+
 # --- Run --------------------------------------------------------------------
 
 
@@ -349,11 +571,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = stack.parser(
         __doc__, data=".data/bench", windows={"clients": 8, "rounds": 3, "duration": 5.0, "warmup": 1.0}
     )
+    parser.add_argument(
+        "--ab-sealing", action="store_true", help="sealed and unsealed (a null cipher) in the same run, interleaved"
+    )
     args = parser.parse_args(argv)
     run = stack.begin("intake.py", args)
     if run is None:
         return 2
     _prepare_baseline_table()
+    if args.ab_sealing:
+        return ab_sealing(args, run)
 
     running = stack.Stack(run.env, run.logs, **stack.gunicorn_options(args), ready_path="/bench/text/")
     drains: list[dict] = []
