@@ -230,6 +230,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 # PRIVATE_MEDIA_FSYNC=0 only where the database runs without fsync too (tests, benches).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT / "private")))
 PRIVATE_MEDIA_FSYNC = env_bool("PRIVATE_MEDIA_FSYNC", True)
+# A request body this large (a report or message with files) is read in full, then handled when no other is
+# (portal.heavy_uploads): the gunicorn processes of one host take turns through this lock file.
+HEAVY_UPLOAD_BYTES = env_int("HEAVY_UPLOAD_BYTES", 1024 * 1024)
+HEAVY_UPLOAD_WAIT_SECONDS = env_int("HEAVY_UPLOAD_WAIT_SECONDS", 60)
+HEAVY_UPLOADS_LOCK = Path(env_str("HEAVY_UPLOADS_LOCK", str(MEDIA_ROOT / "locks" / "heavy-uploads.lock")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,7 +1,10 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from portal.heavy_uploads import HeavyUploadsTakeTurns
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -11,4 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # the archive's readers from queueing behind a flood of heavy reports (bench/flood.py).
 sys.setswitchinterval(0.001)
 
-application = get_wsgi_application()
+application = HeavyUploadsTakeTurns(
+    get_wsgi_application(),
+    lock_path=settings.HEAVY_UPLOADS_LOCK,
+    heavy_bytes=settings.HEAVY_UPLOAD_BYTES,
+    wait_seconds=settings.HEAVY_UPLOAD_WAIT_SECONDS,
+)
