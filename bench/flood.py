@@ -5,7 +5,8 @@
 Seeds a small archive (bench/seed_archive.py), writes one PDF of `--pages` blank pages (about 7 MB at
 60,000) and starts gunicorn as the Procfile runs it (2 workers of 4 threads) with one Celery worker. Then:
 
-  idle     `--readers` clients GET /communications/ for `--duration` s: the archive's p95 alone;
+  idle     `--readers` clients GET /communications/ for `--duration` s, `--rate` requests a second each
+           (timed from when each was due), or one after the other with --rate 0: the archive's p95 alone;
   flooded  the same, while two more clients (processes of their own) post complete reports with three
            such PDFs each, one after the other, each with a fresh form token (as a script that fetched
            the forms would).
@@ -82,19 +83,28 @@ def p95(latencies: list[float]) -> float:
     return statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 2 else float("nan")
 
 
-def read_archive(port: int, readers: int, seconds: float) -> list[float]:
+def read_archive(port: int, readers: int, seconds: float, rate: float = 0.0) -> list[float]:
+    """Each reader's latencies of GET /communications/: one request after the other, or `rate` a second.
+
+    Paced readers are timed from when each request was due, so that a stalled server is not hidden
+    by requests that were never sent (coordinated omission).
+    """
     latencies: list[float] = []
     errors: list[str] = []
     deadline = time.monotonic() + seconds
 
     def reader() -> None:
         client = load.Client(HOST, port, timeout=120, max_idle=1.5)
-        while time.monotonic() < deadline:
-            began = time.perf_counter()
+        due = time.monotonic()
+        while due < deadline:
+            if rate:
+                time.sleep(max(0.0, due - time.monotonic()))
+            began = due if rate else time.monotonic()
             answer = client.request("GET", "/communications/")
-            latencies.append(time.perf_counter() - began)
+            latencies.append(time.monotonic() - began)
             if answer.status != 200:
                 errors.append(f"archive: HTTP {answer.status}")
+            due = due + 1 / rate if rate else time.monotonic()
         client.close()
 
     threads = [threading.Thread(target=reader) for _ in range(readers)]
@@ -176,6 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=60_000, help="pages of each PDF (60000)")
     parser.add_argument("--readers", type=int, default=2, help="clients reading the archive (2)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of each phase (20)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="requests a second of each reader, as visitors come (10); 0: one after the other, as fast as served",
+    )
     parser.add_argument("--records", type=int, default=300, help="released communications in the archive (300)")
     args = parser.parse_args(argv)
     run = stack.begin("flood.py", args)
@@ -194,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         read_archive(port, args.readers, 2.0)  # warm-up: templates, connections
         meter = running.meter()
         before = meter()
-        idle = read_archive(port, args.readers, args.duration)
+        idle = read_archive(port, args.readers, args.duration, args.rate)
         after_idle = meter()
         processes = multiprocessing.get_context("fork")
         stop, queue = processes.Event(), processes.SimpleQueue()
@@ -203,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             poster.start()
         time.sleep(1.0)  # the first reports are on their way
         before_flood = meter()
-        flooded = read_archive(port, args.readers, args.duration)
+        flooded = read_archive(port, args.readers, args.duration, args.rate)
         after_flood = meter()
         stop.set()
         for poster in posters:
@@ -219,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = flooded_p95 / idle_p95
     statuses = sorted({status for status, _ in answers})
     report_ms = [seconds * 1000 for _, seconds in answers]
-    print(f"\ngunicorn {args.workers} x {args.worker_class}, 1 Celery worker; {args.readers} archive readers")
+    pace = f"{args.rate:g} requests a second each" if args.rate else "one request after the other"
+    print(f"\ngunicorn {args.workers} x {args.worker_class}, 1 Celery worker; {args.readers} archive readers, {pace}")
     print(f"GET /communications/ p95 idle:    {idle_p95:8.1f} ms ({len(idle)} requests)")
     print(f"GET /communications/ p95 flooded: {flooded_p95:8.1f} ms ({len(flooded)} requests)")
     print(f"ratio {ratio:.2f} (goal <= {GOAL_RATIO:g}: {'met' if ratio <= GOAL_RATIO else 'NOT met'})")
