@@ -129,8 +129,14 @@ class _Writer:
         country = company[1] if company else rng.choice(_STATES)
         earlier = None
         if company is None and index % 11 == 3:
+            # The last letter released to the same State earlier in the same year: each year is written by one
+            # writer (see _groups), so the follow-up is the same whichever writer got there first.
             code = countries.alpha3(country)
-            earlier = Communication.objects.filter(recipient=code, status=CommunicationStatus.RELEASED).first()
+            earlier = (
+                Communication.objects.filter(recipient=code, status=CommunicationStatus.RELEASED)
+                .filter(sent_at__year=sent_at.year, sent_at__lt=sent_at)
+                .first()
+            )
         if earlier is not None:  # a follow-up about the same case
             submission = earlier.submissions.first()
             case = demo_case_for(rng, country)
@@ -222,42 +228,74 @@ _IN_HAND = [
     ("withheld", (400, "UZ", "Pending the outcome of a hearing (demo).", 330)),
 ]
 LETTERS = len(_IN_HAND) + RELEASED
+WRITERS = 2  # processes writing the letters of `seed` (see _groups)
 CHUNK = 8  # letters per transaction: the archive fills as they commit, a few seconds apart
 _LOCK = 0x44454D4F  # "DEMO": one seeding at a time, whatever starts it
 
 
+def _stream(index: int) -> random.Random:
+    return random.Random(f"demo-letter-{index}")  # noqa: S311 (invented data, no secret)
+
+
 def _letter(index: int, now: datetime.datetime) -> Communication:
     """The index-th demo letter: first the letters in hand, then four years of released ones, oldest first."""
-    writer = _Writer(now, random.Random(f"demo-letter-{index}"))  # noqa: S311 (invented data, no secret)
+    writer = _Writer(now, _stream(index))
     if index < len(_IN_HAND):
         method, args, *kwargs = _IN_HAND[index]
         return getattr(writer, method)(*args, **(kwargs[0] if kwargs else {}))
     index -= len(_IN_HAND)
-    # From the first days of the year three years back (four calendar years) to ten days before the
-    # last of them fell due.
+    return writer.released(index, _sent_at(index, now, writer.rng))
+
+
+def _sent_at(index: int, now: datetime.datetime, rng: random.Random) -> datetime.datetime:
+    """When the index-th released letter was sent: from the first days of the year three years back (four
+    calendar years) to ten days before the last of them fell due; the first draw of the letter's stream."""
     first = now.replace(year=now.year - YEARS + 1, month=1, day=10)
     span = (now - timedelta(days=70)) - first
-    sent_at = first + span * index / RELEASED + timedelta(hours=writer.rng.randrange(9, 17))
-    return writer.released(index, sent_at)
+    return first + span * index / RELEASED + timedelta(hours=rng.randrange(9, 17))
 
 
-def seed_some(*, now: datetime.datetime | None = None, limit: int = CHUNK) -> int:
+# The oldest letter in hand was sent this many days ago.
+_OLDEST_IN_HAND = max(args[0] for method, args, *_ in _IN_HAND if method != "at_step")
+
+
+def _groups(now: datetime.datetime) -> tuple[datetime.datetime, list[list[int]]]:
+    """The letters of the two writers of `seed`, each in order: the letters in hand and the released letters of
+    their years and later; and the released letters of the earlier years. A reference is numbered per
+    recipient and year (communication_send), so that, a year being wholly one writer's, every letter gets
+    the number it gets from a single writer, and neither writer waits for the other's numbers. Returns
+    the first day of the later years with the groups."""
+    year = min(now.year - 1, (now - timedelta(days=_OLDEST_IN_HAND)).year)
+    later = now.replace(year=year, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    in_hand = len(_IN_HAND)
+    cut = next((i for i in range(RELEASED) if _sent_at(i, now, _stream(in_hand + i)) >= later), RELEASED)
+    return later, [[*range(in_hand), *range(in_hand + cut, LETTERS)], list(range(in_hand, in_hand + cut))]
+
+
+def seed_some(*, now: datetime.datetime | None = None, limit: int = CHUNK, writer: int | None = None) -> int:
     """Write the next `limit` demo letters in one transaction; returns how many are left to write, or 0 when
-    another process holds the seeding (it goes on with it).
+    another process holds the seeding (it goes on with it). Every letter in order, or only those of one of
+    the writers of `seed` (`_groups`).
 
     Where to go on is read from the database (one letter per step, in order), so that a seeding stopped
     half-way (Ctrl-C) goes on at the next start and nothing is written twice.
     """
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK + (0 if writer is None else 1 + writer)])
         if not cursor.fetchone()[0]:
             return 0
         done = Communication.objects.count()
-        for index in range(done, min(done + limit, LETTERS)):
+        letters = list(range(LETTERS))
+        if writer is not None:
+            later, groups = _groups(now)
+            letters = groups[writer]
+            earlier = Communication.objects.filter(sent_at__lt=later).count()  # the second writer's letters
+            done = done - earlier if writer == 0 else earlier
+        for index in letters[done : done + limit]:
             _letter(index, now)
         services.release_due(now=now)
-        return max(LETTERS - done - limit, 0)
+        return max(len(letters) - done - limit, 0)
 
 
 def seed() -> int:
@@ -265,23 +303,28 @@ def seed() -> int:
     `make run` is up at once and the archive fills in its first minutes. Returns 0: nothing is made here.
 
     Letters are drafted from sealed cases (portal.sealing): only a process holding the office key can write
-    them, never the Celery worker. seed_demo holds it on the first start, when it makes the key; this
-    process, forked from it, keeps it in its memory only and ends when the letters are written (or with
+    them, never the Celery worker. seed_demo holds it on the first start, when it makes the key; the
+    processes forked from it keep it in their memory only and end when the letters are written (or with
     `make run`). A later start, which does not hold the key, cannot go on with letters left unwritten.
+
+    Two processes write them side by side, on the machine's two cores (`_groups` says which letters each
+    writes); the servers started meanwhile mostly wait for their first requests.
     """
     keyring = sealing.current()
     missing = LETTERS - Communication.objects.count()
     if missing <= 0 or keyring is None or not keyring.office or not settings.DEMO_LETTERS_IN_BACKGROUND:
         return 0
-    connections.close_all()  # the child opens its own connections
-    if os.fork() == 0:
-        try:
-            now = timezone.now()
-            with sealing.using(keyring):
-                while seed_some(now=now):  # a transaction per CHUNK letters: the archive fills as they commit
-                    pass
-        finally:
-            os._exit(0)
+    now = timezone.now()  # one plan for both writers
+    connections.close_all()  # each child opens its own connections
+    for writer in range(WRITERS):
+        if os.fork() == 0:
+            try:
+                with sealing.using(keyring):
+                    # A transaction per CHUNK letters: the archive fills as they commit.
+                    while seed_some(now=now, writer=writer):
+                        pass
+            finally:
+                os._exit(0)
     return 0
 
 

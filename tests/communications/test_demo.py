@@ -1,13 +1,15 @@
 """The demo data shows the whole portal: four years of released letters on the archive, its statistics and
 its feed, every kind of reply, a non-State recipient, and the work in hand on every desk.
 
-`make run` writes all 235 letters (several minutes of CPU: every letter goes through every step of the
-services). Here the demo's cases are seeded whole and its letters as a sample that covers every kind the
-plan makes (the letters in hand, the first and the last released letter, a letter to each company, joint
-letters, an early release, a follow-up); the plan's own counts are checked on its tables. The seeding is
-done once for the module, in a transaction rolled back at the end; each test reads it in a savepoint.
+`make run` writes all 235 letters (about two minutes of CPU, in two processes side by side: every letter
+goes through every step of the services). Here the demo's cases are seeded whole and its letters as a sample
+that covers every kind the plan makes (the letters in hand, the first and the last released letter, a letter
+to each company, joint letters, an early release, a follow-up); the plan's own counts are checked on its
+tables. The seeding is done once for the module, in a transaction rolled back at the end; each test reads it
+in a savepoint.
 """
 
+import datetime
 import io
 
 import pytest
@@ -51,6 +53,24 @@ def test_the_plan_releases_two_hundred_letters_over_four_years_to_fifteen_states
     assert len(set(demo._STATES)) >= 15
     assert len(demo._COMPANIES) >= 1
     assert demo.RELEASED + len(demo._IN_HAND) == demo.LETTERS
+
+
+@pytest.mark.parametrize("day", [datetime.date(2026, 12, 3), datetime.date(2027, 1, 5), datetime.date(2027, 7, 1)])
+def test_the_two_writers_of_make_run_write_every_letter_once_and_each_year_alone(day):
+    now = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+    later, (first, second) = demo._groups(now)
+    in_hand = len(demo._IN_HAND)
+
+    def years(group):
+        return {demo._sent_at(i - in_hand, now, demo._stream(i)).year for i in group if i >= in_hand}
+
+    assert sorted(first + second) == list(range(demo.LETTERS))
+    assert first == sorted(first) and second == sorted(second) and second
+    assert first[:in_hand] == list(range(in_hand))  # the letters in hand first, as staff find them at once
+    # A reference is numbered per recipient and year: no year is shared, the letters in hand's included.
+    assert not years(first) & years(second)
+    earlier = max(demo._sent_at(i - in_hand, now, demo._stream(i)) for i in second)
+    assert earlier < later <= now - datetime.timedelta(days=demo._OLDEST_IN_HAND)
 
 
 def test_the_released_letters_span_four_years(seeded):

@@ -3,11 +3,13 @@ import io
 
 import pytest
 import time_machine
+from fpdf import FPDF
+from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
 from communications import services
 from communications.models import Mandate, PublicLetterPDF, PublicRecord
-from communications.pdf import letter_pdf
+from communications.pdf import FACES, FONTS, LetterPDF, _face, letter_pdf, render_letter
 from submissions import services as submission_services
 from tests.support.factories import make_accepted_submission, make_sent_communication
 
@@ -35,6 +37,35 @@ def test_cyrillic_letters_render():
     text = PdfReader(io.BytesIO(letter_pdf(communication))).pages[0].extract_text()
 
     assert "Мамадшоева" in text and "Қӯрғонтеппа" in text
+
+
+def test_a_letter_embeds_the_faces_it_uses_and_no_other():
+    body = "<p>Ulfatkhonim Mamadshoeva, <em>Qurghonteppa</em></p><p>Мамадшоева</p>"
+
+    plain = render_letter(reference="AL TJK 1/2026", date="2 March 2026", recipient_name="Tajikistan", copies=[],
+                          body_html="<p>Ulfatkhonim Mamadshoeva</p>", signatories=["Special Rapporteur"])  # fmt: skip
+    italic = render_letter(reference="AL TJK 1/2026", date="2 March 2026", recipient_name="Tajikistan", copies=[],
+                           body_html=body, signatories=["Special Rapporteur"])  # fmt: skip
+
+    assert embedded_fonts(plain) == {"SourceSansPro", "SourceSansProBold"}  # letterhead and signatures in bold
+    assert embedded_fonts(italic) == {"SourceSansPro", "SourceSansProBold", "SourceSansProItalic"}
+    assert "Qurghonteppa" in pdf_text(italic) and "Мамадшоева" in pdf_text(italic)
+
+
+def test_a_face_measures_text_as_fpdf2_does():
+    text = "Excellency, I have the honour to address you — Ваше превосходительство, Қӯрғонтеппа. ﬁ \u00ad"
+    own = _face(LetterPDF("AL TJK 1/2026"), "B")
+    fpdf2 = TTFFont(FPDF(), FONTS / FACES["B"], "sansB", "B")
+
+    for end in [*range(len(text) + 1), 5, 0, len(text)]:  # as fpdf2 breaks lines: one character more each time
+        assert own.get_text_width(text[:end], 11, None) == fpdf2.get_text_width(text[:end], 11, None)
+
+
+def embedded_fonts(content: bytes) -> set[str]:
+    fonts = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        fonts |= {font.get_object()["/BaseFont"].split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+    return fonts
 
 
 # --- A released letter: made once at release, served as stored ---------------------------------------
