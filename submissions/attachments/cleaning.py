@@ -45,14 +45,21 @@ NOT_MADE = {"text": Cleaned(None, "clean"), "mp4": Cleaned(None, "original_only"
 CHILD_NICE = 19
 
 
-def _limit_child() -> None:
-    # Where Linux groups processes by session (autogroup, on by default), a nice value counts only against
-    # the same session's processes, and the worker's session weighed as much as gunicorn's: the child starts
-    # a session of its own and lowers that session's weight as well as its own.
+def lowest_priority() -> None:
+    """This process below every other in the scheduler's eyes.
+
+    Where Linux groups processes by session (autogroup, on by default), a nice value counts only against
+    the same session's processes, and the worker's session weighed as much as gunicorn's: the process
+    starts a session of its own and lowers that session's weight as well as its own.
+    """
     os.setsid()
     with contextlib.suppress(OSError):
         Path("/proc/self/autogroup").write_text(str(CHILD_NICE))
     os.nice(CHILD_NICE)
+
+
+def _limit_child() -> None:
+    lowest_priority()
     cpu = settings.ATTACHMENT_CLEAN_CPU_SECONDS
     memory = settings.ATTACHMENT_CLEAN_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
