@@ -219,6 +219,7 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
                 "CASE WHEN p.incomplete THEN ARRAY['source_contact']::varchar[] ELSE b.missing_elements END"
             ),
             "duplicate_of_id": "NULL",
+            "case_key_id": "p.case_key_id",
             "inadmissible_reason": "CASE WHEN p.status = 'not_admissible' THEN 'outside_mandate' ELSE '' END",
         },
         "b",
@@ -281,6 +282,7 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
                 FROM draw
             )
             SELECT id, base_id, reference, status, created_at,
+                   nextval(pg_get_serial_sequence('portal_casekey', 'id')) AS case_key_id,
                    created_at + (1 + random() * 20) * interval '1 second' AS screened_at,
                    CASE WHEN status = 'queued' THEN created_at + (1 + random() * 20) * interval '1 second'
                         ELSE least(now(), created_at + random() * interval '40 days') END AS updated_at,
@@ -292,6 +294,14 @@ def clone(n: int, *, base_ids: list[int], assignees: list[int]) -> int:
             FROM planned
             """,
             {"n": n, "base": base_ids, "staff": assignees},
+        )
+        # A case key of its own per clone (a case has one), holding its base case's keys: the sealed values
+        # copied from the base name the base's key, and read as the base's do.
+        key_columns, key_values = _copy("portal_casekey", {}, "k")
+        cursor.execute(
+            f"INSERT INTO portal_casekey (id, {key_columns}) "  # noqa: S608 (column names of the models)
+            f"SELECT p.case_key_id, {key_values} FROM clone_plan p "
+            "JOIN submissions_submission b ON b.id = p.base_id JOIN portal_casekey k ON k.id = b.case_key_id"
         )
         cursor.execute(
             f"INSERT INTO submissions_submission ({submission_columns}) "  # noqa: S608 (column names of the models)
