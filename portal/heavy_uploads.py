@@ -42,11 +42,8 @@ class HeavyUploadsTakeTurns:
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))  # what arrived, should the client have stopped short
-        with self._turn():
+        with _Turn(self.lock_path, self.wait_seconds):
             return self.application(environ, start_response)
-
-    def _turn(self) -> _Turn:
-        return _Turn(self.lock_path, self.wait_seconds)
 
 
 class _Turn:
