@@ -388,5 +388,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # fpdf2's font subsetting reports each table of each PDF at INFO: about 60 lines a letter.
+        "fontTools": {"level": "WARNING"},
     },
 }
