@@ -117,6 +117,10 @@ def _invisible(char: str) -> bool:
     )
 
 
+# Characters that NFKC leaves as they are and that are never invisible: ASCII and the basic Russian alphabet.
+_SIMPLE = re.compile("[\x00-\x7f\u0410-\u044f\u0401\u0451]+")
+
+
 class _Builder:
     def __init__(self) -> None:
         self.chars: list[str] = []
@@ -137,6 +141,17 @@ class _Builder:
         """Add plain text: NFKC per base character with its marks; drop what is invisible."""
         i, n = 0, len(text)
         while i < n:
+            simple = _SIMPLE.match(text, i)
+            if simple:  # characters that read as written, unless a mark follows the last one
+                j = simple.end()
+                if j < n and unicodedata.category(text[j]) in ("Mn", "Mc", "Me"):
+                    j -= 1
+                if j > i:
+                    self.chars.extend(text[i:j])
+                    self.starts.extend(range(offset + i, offset + j))
+                    self.ends.extend(range(offset + i + 1, offset + j + 1))
+                    i = j
+                    continue
             j = i + 1
             while j < n and unicodedata.category(text[j]) in ("Mn", "Mc", "Me"):
                 j += 1
@@ -226,10 +241,17 @@ def tokens_of(read: Stream) -> list[Token]:
 def _tokens_of(read: Stream) -> tuple[Token, ...]:
     found = []
     for match in _TOKEN.finditer(read.text):
-        word = fold_lookalikes(match.group())
+        norm, shape = _word(match.group())
         start, end = read.span(match.start(), match.end())
-        found.append(Token(word.casefold(), start, end, _shape(word), match.start()))
+        found.append(Token(norm, start, end, shape, match.start()))
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _word(word: str) -> tuple[str, str]:
+    """A word as written: folded and case-folded, and its shape."""
+    word = fold_lookalikes(word)
+    return word.casefold(), _shape(word)
 
 
 def tokens(text: str) -> list[Token]:

@@ -137,7 +137,10 @@ def test_tags_and_invisible_characters_inside_words_never_change_the_words(names
     pieces = []
     for name in names:
         cut = data.draw(st.integers(1, len(name) - 1))
-        junk = data.draw(st.sampled_from(["<em>", "</strong>", "\u200b", "\u00ad", "<span class='a'>", "&shy;"]))
+        junk = ["<em>", "</strong>", "\u200b", "\u00ad", "<span class='a'>", "&shy;", "\ufe0f", "\u2060"]
+        if text.is_cyrillic(name[cut - 1]):
+            junk += ["\u0301", "\u0300", "\u0301\u200b"]  # stress marks, which follow a letter
+        junk = data.draw(st.sampled_from(junk))
         pieces.append(name[:cut] + junk + name[cut:])
     source = " ".join(pieces)
 
