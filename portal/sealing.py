@@ -139,6 +139,9 @@ class Keyring:
     cases: dict[int, PrivateKey | None] = field(default_factory=dict)
     user_id: int | None = None  # the staff member whose login opened it
     holder: PrivateKey | None = None  # that person's own key: it opens their second factor (portal.factors)
+    # Short values opened with these keys, by their box: a request reads a case's rows more than once. Never
+    # kept anywhere the keys are not (dump leaves it out); gone with the keyring.
+    opened: dict[bytes, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def case(self, case_key_id: int) -> PrivateKey | None:
         if case_key_id in self.cases:
@@ -222,15 +225,27 @@ def seal_text(case_key, text: str) -> Sealed:
     return Sealed(f"{TEXT_PREFIX}{case_key.pk}:{base64.b64encode(box).decode()}")
 
 
+_OPENED_BOX_BYTES = 4096  # values up to this size are remembered by the keyring (documents are not)
+_OPENED_VALUES = 20_000
+
+
 def _open(case_key_id: int, box: bytes) -> bytes | None:
     ring = _keyring.get()
     key = ring.case(case_key_id) if ring is not None else None
     if key is None:
         return None
+    data = ring.opened.get(box)
+    if data is not None:
+        return data
     try:
-        return SealedBox(key).decrypt(box)
+        data = SealedBox(key).decrypt(box)
     except CryptoError:
         return None
+    if len(box) <= _OPENED_BOX_BYTES:
+        if len(ring.opened) >= _OPENED_VALUES:
+            ring.opened.clear()
+        ring.opened[box] = data
+    return data
 
 
 def seal_for(instance, value: str | bytes) -> Sealed:

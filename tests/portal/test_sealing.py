@@ -438,6 +438,20 @@ def test_the_receipt_opens_its_own_case_only():
         assert isinstance(Submission.objects.get(pk=other.pk).description, sealing.Sealed)
 
 
+def test_what_a_keyring_opened_stays_with_it():
+    mine, other = with_receipt(a_case()), with_receipt(a_case(description="Another story of another family"))
+    ring = services.receipt_authenticate(reference=mine.reference, passphrase=PASSPHRASE).receipt_keyring
+    with sealing.using(ring):
+        assert Submission.objects.get(pk=mine.pk).description == STORY  # opened, and remembered by `ring`
+    other_ring = services.receipt_authenticate(reference=other.reference, passphrase=PASSPHRASE).receipt_keyring
+
+    for elsewhere in (None, other_ring):
+        with sealing.using(elsewhere):
+            assert isinstance(Submission.objects.get(pk=mine.pk).description, sealing.Sealed)
+    # What the session keeps of a keyring is its keys, never what they opened.
+    assert ring.opened and "Khujand" not in repr(ring) and "Khujand" not in str(ring.dump())
+
+
 def test_a_new_staff_member_reads_cases_once_a_holder_grants_access(settings, monkeypatch):
     submission = a_case()
     services.submission_screen(submission_id=submission.pk)
