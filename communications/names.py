@@ -46,6 +46,7 @@ A name that is not an ordinary word ("Анна", "Иванова", "Aigerim") is
 any case, lower case included.
 """
 
+import bisect
 import functools
 import html
 import re
@@ -663,10 +664,12 @@ def _first_person_sentences(text: str, language: str) -> tuple[reading.Sentence,
     # Each step of a letter reads the same text again (see portal.text.stream).
     read = reading.stream(text)
     words = reading.tokens_of(read)
-    found = []
-    for first, last in reading.sentences_of(read):
-        inside = [i for i, token in enumerate(words) if first <= token.index < last]
-        if any(_is_first_person(text, words, i, language) for i in inside):
+    found, i = [], 0
+    for first, last in reading.sentences_of(read):  # in order, as the words are: one pass over both
+        while i < len(words) and words[i].index < first:
+            i += 1
+        inside = range(i, bisect.bisect_left(words, last, lo=i, key=lambda token: token.index))
+        if any(_is_first_person(text, words, j, language) for j in inside):
             found.append(reading.Sentence(*read.span(first, last), read.text[first:last]))
     return tuple(found)
 
