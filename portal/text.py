@@ -282,17 +282,30 @@ class Sentence:
     text: str  # as read: tags out, NFKC
 
 
+def _word_before(text: str, begin: int, end: int) -> str | None:
+    r"""The word before the full stops that end text[begin:end], as `([^\W\d_][\w-]*)\.*$` finds it there: from
+    its first letter (not a digit or _) through letters, digits, _ and -. Read backwards from `end`, so that
+    sentences that go on after abbreviations ("A. A. A. ...") cost no more than their length."""
+    j = end
+    while j > begin and text[j - 1] == ".":
+        j -= 1
+    k = j
+    while k > begin and (text[k - 1].isalnum() or text[k - 1] in "_-"):
+        k -= 1
+    for first in range(k, j):
+        if text[first].isalnum() and not text[first].isdecimal():
+            return text[first:j]
+    return None
+
+
 def sentences_of(read: Stream) -> list[tuple[int, int]]:
     """Sentence spans in the stream: split after . ! ? … before a space, and at block boundaries."""
     spans, begin = [], 0
     for match in _SENTENCE_END.finditer(read.text):
-        before = re.search(r"([^\W\d_][\w-]*)\.*$", read.text[begin : match.start() + 1])
-        if (
-            match.group().startswith(".")
-            and before
-            and (before.group(1).casefold() in _ABBREVIATIONS or len(before.group(1)) == 1)
-        ):
-            continue
+        if match.group().startswith("."):
+            word = _word_before(read.text, begin, match.start() + 1)
+            if word and (word.casefold() in _ABBREVIATIONS or len(word) == 1):
+                continue  # "Mr.", "ст.", an initial: the sentence goes on
         spans.append((begin, match.end()))
         begin = match.end()
     spans.append((begin, len(read.text)))
