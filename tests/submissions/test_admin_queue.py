@@ -222,6 +222,31 @@ def test_the_admin_index_counts_open_cases_per_desk_and_status(client, administr
     assert ">Africa</a>" not in page
 
 
+def test_the_queue_table_is_the_one_djangos_admin_would_write(client, administrator):
+    """The rows come from submissions.templatetags.staff_queue, which works each column out once per page:
+    cell for cell, the HTML of Django's own result_list, filters kept in the links included."""
+    from django.contrib.admin.templatetags import admin_list
+
+    from submissions.templatetags.staff_queue import queue_results
+
+    make_queued_submission(country="KZ", current_situation=["detained"], **COMPLETE)
+    make_queued_submission(country="TJ")
+    assigned = make_queued_submission(country="KG", **COMPLETE)
+    services.submission_assign(submission=assigned, assignee=administrator, by=administrator)
+    withdrawn = make_queued_submission(country="RU")
+    services.consent_withdraw(submission=withdrawn, language="en")
+    accepted = make_queued_submission(country="HK")  # a country of no desk
+    services.submission_accept(submission=accepted, by=administrator)
+    age(accepted, days=45)
+
+    for query in ("", "?work=all", "?work=all&o=-6.3", "?status__exact=queued&urgent__exact=1"):
+        changelist = client.get(f"{SUBMISSIONS}{query}").context_data["cl"]
+        djangos = ["".join(row) for row in admin_list.results(changelist)]
+        ours = ["".join(row) for row in queue_results(changelist)]
+        assert ours == djangos
+        assert len(ours) == changelist.result_count > 0
+
+
 # --- Decisions through the decide view ------------------------------------------
 
 
