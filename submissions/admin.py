@@ -181,7 +181,14 @@ class DeskFilter(admin.RelatedFieldListFilter):
 
 def labels(values, choices) -> str:
     """Stored codes as their labels, unknown ones as they are."""
-    return ", ".join(str(choices(v).label) if v in choices.values else v for v in values) or "-"
+    return ", ".join(_label(value, choices) for value in values) or "-"
+
+
+def _label(value, choices) -> str:
+    try:
+        return str(choices(value).label)  # a lookup; `value in choices.values` listed every choice each time
+    except ValueError:
+        return value
 
 
 # The source's own answers as staff read them. The form's choices speak as the source does ("I am the
@@ -287,6 +294,9 @@ class MessageInline(ReadOnlyInline):
     model = Message
     fields = readonly_fields = ["created_at", "direction", "author", "body"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")  # not one query per message
+
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
@@ -314,6 +324,9 @@ class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     verbose_name_plural = "decisions and status changes"
     fields = readonly_fields = ["created_at", "from_status", "to_status", "actor", "changed_by", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")  # not one query per change
 
 
 class DecisionForm(forms.Form):
