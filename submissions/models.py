@@ -451,6 +451,13 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["submission", "recorded_at", "id"]
+        indexes = [
+            # Every queue page looks for cases whose source changed consent through the receipt
+            # (selectors.consent_news): a few rows of a table with one per case, found here, not by reading it all.
+            models.Index(
+                fields=["submission", "-recorded_at"], name="consent_from_receipt", condition=models.Q(via="receipt")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission.reference} consent {self.recorded_at:%Y-%m-%d %H:%M}"
