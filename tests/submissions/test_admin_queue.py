@@ -7,7 +7,9 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import AuditEvent, Mail
@@ -258,6 +260,23 @@ def change_page(client, submission: Submission) -> str:
     response = client.get(f"{SUBMISSIONS}{submission.pk}/change/")
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_the_case_page_reads_the_case_once_however_long_its_history(client, officer):
+    """Each row of the history, consents and defenders is named after its case: the rows hold the case
+    they belong to, so that naming them does not read the case (and open its sealed values) again."""
+    submission = make_queued_submission(country="TJ")
+
+    def full_reads_of_cases() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            change_page(client, submission)
+        return sum('"submissions_submission"."description"' in query["sql"] for query in queries.captured_queries)
+
+    before = full_reads_of_cases()
+    services.submission_assign(submission=submission, assignee=officer, by=officer)
+    services.consent_withdraw(submission=submission, language="en")
+
+    assert full_reads_of_cases() == before <= 2  # the case, and the cases linked to it
 
 
 def assert_decision_recorded(client, submission, *, by, to_status: Status, reason: str, from_status=Status.QUEUED):
