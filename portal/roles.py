@@ -74,7 +74,11 @@ CASE_READERS = {INTAKE_OFFICER, DESK_OFFICER, RAPPORTEUR}
 def sees_every_desk(user) -> bool:
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=EVERY_DESK).exists()
+    # A staff page asks several times (its queryset, filters, panels, links): the answer is kept on the user
+    # object, which lives for one request, as Django keeps its permissions (ModelBackend's _perm_cache).
+    if not hasattr(user, "_sees_every_desk"):
+        user._sees_every_desk = user.groups.filter(name__in=EVERY_DESK).exists()
+    return user._sees_every_desk
 
 
 def manages_desks(user) -> bool:

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -180,7 +181,14 @@ class DeskFilter(admin.RelatedFieldListFilter):
 
 def labels(values, choices) -> str:
     """Stored codes as their labels, unknown ones as they are."""
-    return ", ".join(str(choices(v).label) if v in choices.values else v for v in values) or "-"
+    return ", ".join(_label(value, choices) for value in values) or "-"
+
+
+def _label(value, choices) -> str:
+    try:
+        return str(choices(value).label)  # a lookup; `value in choices.values` listed every choice each time
+    except ValueError:
+        return value
 
 
 # The source's own answers as staff read them. The form's choices speak as the source does ("I am the
@@ -209,13 +217,35 @@ FOR_STAFF = {
 }
 
 
+def country_words(obj) -> str:
+    """The country's name, as the admin shows a country field. The admin looks a field's value up in all its
+    choices: for a country it builds and normalises 250 of them, twice, for each country on the page."""
+    return obj.country.name or "-"
+
+
 def for_staff(obj, field: str) -> str:
     """A choice the source made, in the third person; the form's own label where it reads the same."""
     value = getattr(obj, field)
     return FOR_STAFF[field].get(value) or getattr(obj, f"get_{field}_display")() or "-"
 
 
+class CasePartsFormSet(BaseInlineFormSet):
+    """The rows of one part of a case (its defenders, consents, history...), each holding the case it belongs to.
+
+    A row is named after its case ("HRD-... #1"): without the case at hand, naming each row loaded the case
+    again and opened every sealed value of it, once per row."""
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if not getattr(self, "_case_given", False):
+            for row in rows:
+                setattr(row, self.fk.name, self.instance)
+            self._case_given = True
+        return rows
+
+
 class ReadOnlyInline(admin.TabularInline):
+    formset = CasePartsFormSet
     extra = 0
     can_delete = False
     show_change_link = False
@@ -234,9 +264,13 @@ class ReadOnlyInline(admin.TabularInline):
 class DefenderInline(ReadOnlyInline):
     model = Defender
     fields = readonly_fields = [
-        "kind", "name", "gender", "age_group", "has_disability", "country", "region", "remote_area", "work_area_words",
-        "work_description", "cooperated_with_un",
+        "kind", "name", "gender", "age_group", "has_disability", "country_words", "region", "remote_area",
+        "work_area_words", "work_description", "cooperated_with_un",
     ]  # fmt: skip
+
+    @admin.display(description=Defender._meta.get_field("country").verbose_name)
+    def country_words(self, obj):
+        return country_words(obj)
 
     @admin.display(description="areas of work")
     def work_area_words(self, obj):
@@ -259,6 +293,9 @@ class ConsentInline(ReadOnlyInline):
 class MessageInline(ReadOnlyInline):
     model = Message
     fields = readonly_fields = ["created_at", "direction", "author", "body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")  # not one query per message
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -287,6 +324,9 @@ class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     verbose_name_plural = "decisions and status changes"
     fields = readonly_fields = ["created_at", "from_status", "to_status", "actor", "changed_by", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")  # not one query per change
 
 
 class DecisionForm(forms.Form):
@@ -378,7 +418,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         }),
         ("What happened", {"fields": [
             "violation_words", "violation_other", "situation_words", "incident_date", "incident_dates_detail",
-            "country", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
+            "country_words", "place", "perpetrator_kind", "perpetrators", "description", "current_risk", "steps_taken",
         ]}),
         ("Confirmed by the source", {"fields": ["good_faith", "direct_knowledge", "media_only"]}),
     ]  # fmt: skip
@@ -436,10 +476,17 @@ class SubmissionAdmin(admin.ModelAdmin):
         return obj.is_complete
 
     def get_object(self, request, object_id, from_field=None):
+        # The case page asks twice (change_view below, then Django's own view): the case is read and opened once.
+        known = getattr(request, "_queue_case", None)
+        if known is not None and known[0] == (object_id, from_field):
+            return known[1]
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             # For the displays below, which Django calls without the request: only what this user may see.
             obj.viewer = request.user
+            # The consent shows twice on the page (the panel and the field): one query for both.
+            prefetch_related_objects([obj], "consents")
+        request._queue_case = ((object_id, from_field), obj)
         return obj
 
     def _visible(self, obj, queryset):
@@ -479,6 +526,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="situation now")
     def situation_words(self, obj):
         return labels(obj.current_situation, CurrentSituation)
+
+    @admin.display(description=Submission._meta.get_field("country").verbose_name)
+    def country_words(self, obj):
+        return country_words(obj)
 
     @admin.display(description="names")
     def confidential_list(self, obj):

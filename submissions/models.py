@@ -240,7 +240,9 @@ class SubmissionQuerySet(models.QuerySet):
         # The desk ids first: with them as constants PostgreSQL walks one
         # desk's queue in order on its index, where a join to the members
         # made it read and sort the whole desk.
-        return self.filter(desk__in=list(Desk.objects.filter(members=user).values_list("pk", flat=True)))
+        if not hasattr(user, "_desk_ids"):  # kept for the request, as sees_every_desk keeps its answer
+            user._desk_ids = list(Desk.objects.filter(members=user).values_list("pk", flat=True))
+        return self.filter(desk__in=user._desk_ids)
 
 
 class Submission(models.Model):
@@ -449,6 +451,13 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["submission", "recorded_at", "id"]
+        indexes = [
+            # Every queue page looks for cases whose source changed consent through the receipt
+            # (selectors.consent_news): a few rows of a table with one per case, found here, not by reading it all.
+            models.Index(
+                fields=["submission", "-recorded_at"], name="consent_from_receipt", condition=models.Q(via="receipt")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission.reference} consent {self.recorded_at:%Y-%m-%d %H:%M}"

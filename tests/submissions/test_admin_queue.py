@@ -7,7 +7,9 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import AuditEvent, Mail
@@ -222,6 +224,31 @@ def test_the_admin_index_counts_open_cases_per_desk_and_status(client, administr
     assert ">Africa</a>" not in page
 
 
+def test_the_queue_table_is_the_one_djangos_admin_would_write(client, administrator):
+    """The rows come from submissions.templatetags.staff_queue, which works each column out once per page:
+    cell for cell, the HTML of Django's own result_list, filters kept in the links included."""
+    from django.contrib.admin.templatetags import admin_list
+
+    from submissions.templatetags.staff_queue import queue_results
+
+    make_queued_submission(country="KZ", current_situation=["detained"], **COMPLETE)
+    make_queued_submission(country="TJ")
+    assigned = make_queued_submission(country="KG", **COMPLETE)
+    services.submission_assign(submission=assigned, assignee=administrator, by=administrator)
+    withdrawn = make_queued_submission(country="RU")
+    services.consent_withdraw(submission=withdrawn, language="en")
+    accepted = make_queued_submission(country="HK")  # a country of no desk
+    services.submission_accept(submission=accepted, by=administrator)
+    age(accepted, days=45)
+
+    for query in ("", "?work=all", "?work=all&o=-6.3", "?status__exact=queued&urgent__exact=1"):
+        changelist = client.get(f"{SUBMISSIONS}{query}").context_data["cl"]
+        djangos = ["".join(row) for row in admin_list.results(changelist)]
+        ours = ["".join(row) for row in queue_results(changelist)]
+        assert ours == djangos
+        assert len(ours) == changelist.result_count > 0
+
+
 # --- Decisions through the decide view ------------------------------------------
 
 
@@ -233,6 +260,23 @@ def change_page(client, submission: Submission) -> str:
     response = client.get(f"{SUBMISSIONS}{submission.pk}/change/")
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_the_case_page_reads_the_case_once_however_long_its_history(client, officer):
+    """Each row of the history, consents and defenders is named after its case: the rows hold the case
+    they belong to, so that naming them does not read the case (and open its sealed values) again."""
+    submission = make_queued_submission(country="TJ")
+
+    def full_reads_of_cases() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            change_page(client, submission)
+        return sum('"submissions_submission"."description"' in query["sql"] for query in queries.captured_queries)
+
+    before = full_reads_of_cases()
+    services.submission_assign(submission=submission, assignee=officer, by=officer)
+    services.consent_withdraw(submission=submission, language="en")
+
+    assert full_reads_of_cases() == before <= 2  # the case, and the cases linked to it
 
 
 def assert_decision_recorded(client, submission, *, by, to_status: Status, reason: str, from_status=Status.QUEUED):
