@@ -26,32 +26,13 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BA
 sys.path.insert(0, str(BASE_DIR))
 
 from bench import stack  # noqa: E402
+from bench.seeding import staff_client  # noqa: E402
 
 
 def _backend_cpu_seconds(pid: int) -> float:
     """CPU used so far by the PostgreSQL backend serving this process (utime + stime, /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def staff_client(user):
-    """A test client logged in as `user` with their second factor and the keyring their password opens."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from bench.seeding import PASSWORD
-    from portal import sealing
-
-    client = Client(HTTP_HOST=stack.HOST, HTTP_ACCEPT_ENCODING="gzip")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session[sealing.SESSION_KEYS], client.cookies[sealing.KEY_COOKIE] = sealing.session_lock(
-        sealing.holder_keyring(user.key_holder, PASSWORD)
-    )
-    session.save()
-    return client
 
 
 def _get(client, path: str, marker: bytes) -> None:
@@ -95,7 +76,7 @@ def main() -> None:
     plan = queue.pages(desk.pk, case, deep=min(20, max(1, in_desk // 50)))
     if args.only:
         plan = [entry for entry in plan if entry[0] in args.only.split(",")]
-    clients = {role: staff_client(user) for role, user in users.items()}
+    clients = {role: staff_client(user, HTTP_ACCEPT_ENCODING="gzip") for role, user in users.items()}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]

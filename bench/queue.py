@@ -123,14 +123,10 @@ def _explain(sql: str) -> dict:
 def sql_of_pages(users: dict, plan: list[tuple[str, str, bytes]]) -> dict:
     """Each page once per role in process, with its SQL captured and the submission SELECTs explained."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     import portal.crypto
-    from bench.seeding import PASSWORD
-    from portal import sealing
+    from bench.seeding import staff_client
 
     decryptions = [0]
     decrypt = portal.crypto.decrypt
@@ -144,15 +140,7 @@ def sql_of_pages(users: dict, plan: list[tuple[str, str, bytes]]) -> dict:
     try:
         for role, role_users in users.items():
             user = role_users[0]
-            client = Client(HTTP_HOST=HOST)
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-            # What the login's password opens (portal.sealing): the keyring in the session, its key in a cookie.
-            session[sealing.SESSION_KEYS], client.cookies[sealing.KEY_COOKIE] = sealing.session_lock(
-                sealing.holder_keyring(user.key_holder, PASSWORD)
-            )
-            session.save()
+            client = staff_client(user)
             out[role] = {}
             for name, path, marker in plan:
                 client.get(path)  # warm: sessions, content types, templates

@@ -14,6 +14,29 @@ from django.db import connection
 
 # Fictional staff of a throw-away database; the users of databases seeded earlier keep it.
 PASSWORD = "bench queue password 4711"  # noqa: S105
+
+
+def staff_client(user, **headers):
+    """A test client logged in as `user` with their second factor, and the keyring their password opens in the
+    session with its key in a cookie (portal.sealing), as a staff login leaves them."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bench.stack import HOST
+    from portal import sealing
+
+    client = Client(HTTP_HOST=HOST, **headers)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[sealing.SESSION_KEYS], client.cookies[sealing.KEY_COOKIE] = sealing.session_lock(
+        sealing.holder_keyring(user.key_holder, PASSWORD)
+    )
+    session.save()
+    return client
+
+
 # The office key of the benches' throw-away databases (portal.sealing): fixed, so that every run and every
 # seeded database opens its cases; the bench staff are granted it.
 OFFICE_PRIVATE_KEY = hashlib.sha256(b"defender portal: the benches' office key").digest()
