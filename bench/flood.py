@@ -11,8 +11,9 @@ Seeds a small archive (bench/seed_archive.py), writes one PDF of `--pages` blank
            such PDFs each, one after the other, each with a fresh form token (as a script that fetched
            the forms would).
 
-The request only sniffs and screens a file; the worker makes working copies in a child process with a
-page limit (submissions.attachments.cleaning), so the reports must not hold gunicorn's workers. Goal
+The request only sniffs and screens a file, in its gunicorn worker's upload process at the lowest
+priority (portal.heavy_uploads); the Celery worker makes working copies in a child process with a page
+limit (submissions.attachments.cleaning), so the reports must not hold gunicorn's workers. Goal
 (issue #14): the flooded p95 at most 2x the idle p95. Prints both, the reports' own latency and what
 the worker did with the PDFs; writes bench/results/flood-<timestamp>.json.
 """
@@ -124,7 +125,7 @@ def post_reports(port: int, pdf: bytes, stop, answers) -> None:
     runs at the lowest priority, in a session of its own, so that it does not take the readers' share of
     the processors here. The server's work for their reports runs as it would for anyone.
     """
-    from submissions.attachments.cleaning import lowest_priority
+    from portal.priority import lowest_priority
 
     lowest_priority()
     from submissions.limits import form_token_new

@@ -15,16 +15,16 @@ safely); staff see a warning to open the original with care.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import resource
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
+
+from portal.priority import LOWEST_NICE, lowest_priority
 
 # Exit codes of the child: a refusal by the cleaner names its reason on stderr.
 _REFUSED = 3
@@ -42,20 +42,7 @@ NOT_MADE = {"text": Cleaned(None, "clean"), "mp4": Cleaned(None, "original_only"
 
 
 # The lowest CPU priority: a flood of heavy files slows the cleaning, not the site.
-CHILD_NICE = 19
-
-
-def lowest_priority() -> None:
-    """This process below every other in the scheduler's eyes.
-
-    Where Linux groups processes by session (autogroup, on by default), a nice value counts only against
-    the same session's processes, and the worker's session weighed as much as gunicorn's: the process
-    starts a session of its own and lowers that session's weight as well as its own.
-    """
-    os.setsid()
-    with contextlib.suppress(OSError):
-        Path("/proc/self/autogroup").write_text(str(CHILD_NICE))
-    os.nice(CHILD_NICE)
+CHILD_NICE = LOWEST_NICE
 
 
 def _limit_child() -> None:

@@ -25,8 +25,10 @@ import psycopg2
 import pytest
 from celery.beat import PersistentScheduler
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
 from communications.models import Communication, CommunicationStatus, CommunicationStatusChange, PublicRecord
@@ -147,10 +149,12 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, str | None]:
+    def request(
+        self, method: str, path: str, body: str | bytes | None = None, content_type: str | None = None
+    ) -> tuple[int, str, str | None]:
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             conn.request(method, path, body=body, headers=headers)
@@ -234,6 +238,77 @@ def portal_on_its_own_database():
         postgres.delete()
         redis_server.delete()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _upload_processes(gunicorn) -> set[int]:
+    """The heavy uploads' processes of gunicorn's workers (portal.heavy_uploads), not the resource tracker."""
+    found = set()
+    for worker in _children(gunicorn.pid):
+        for child in _children(worker):
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"multiprocessing.spawn" in command and b"resource_tracker" not in command:
+                found.add(child)
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    """The children of every thread of a process (a thread's children are listed under that thread)."""
+    return [
+        int(child) for task in Path(f"/proc/{pid}/task").glob("*") for child in (task / "children").read_text().split()
+    ]
+
+
+def test_heavy_reports_are_handled_by_a_process_at_the_lowest_priority_and_survive_its_death(
+    portal_on_its_own_database,
+):
+    port, postgres, gunicorn, log = portal_on_its_own_database
+    heavy = b"".join(b"Witness statement, line %d.\n" % number for number in range(60_000))
+    assert len(heavy) > django_settings.HEAVY_UPLOAD_BYTES  # 1.6 MB
+
+    def report() -> str:
+        browser = Browser(port)
+        browser.open_form()
+        files = [SimpleUploadedFile("statement.txt", heavy, "text/plain")]
+        data = {
+            **report_data(defenders=2),
+            "action": "submit",
+            "csrfmiddlewaretoken": browser.csrf,
+            "attachments-files": files,
+        }
+        status, page, _ = browser.request("POST", "/submit/", encode_multipart(BOUNDARY, data), MULTIPART_CONTENT)
+        assert status == 200, page[-3000:]
+        return RECEIPT.search(page).group(1)
+
+    first = report()
+    processes = _upload_processes(gunicorn)
+    assert len(processes) == 1, processes
+    (process,) = processes
+    assert os.getsid(process) == process  # a session of its own: its nice value weighs against the web's
+    assert os.getpriority(os.PRIO_PROCESS, process) == 19
+    os.kill(process, signal.SIGKILL)
+
+    after_its_death = report()  # handled by the web process, or by a new upload process
+    third = report()
+
+    stored = _stored_attachments(postgres)
+    assert {reference: stored.get(reference) for reference in (first, after_its_death, third)} == {
+        first: 1,
+        after_its_death: 1,
+        third: 1,
+    }
+    assert process not in _upload_processes(gunicorn)
+    output = log.read_text(errors="replace")
+    assert "Traceback" not in output, output[-6000:]
+    assert [value for value in PERSONAL_VALUES if value in output] == []
+
+
+def _stored_attachments(postgres: ThrowawayPostgres) -> dict[str, int]:
+    with contextlib.closing(postgres.connect()) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.reference, count(a.id) FROM submissions_submission s"
+            " JOIN submissions_attachment a ON a.submission_id = s.id GROUP BY s.reference"
+        )
+        return dict(cursor.fetchall())
 
 
 def _stored_submissions(postgres: ThrowawayPostgres) -> dict[str, tuple[int, int, int, int]]:

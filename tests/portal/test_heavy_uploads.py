@@ -4,9 +4,15 @@ Each test runs real threads through the WSGI middleware, as gunicorn's threads d
 its own; the application behind it records what it received and how many requests it held at once.
 """
 
+import hashlib
 import io
+import json
+import os
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from portal.heavy_uploads import HeavyUploadsTakeTurns
 
@@ -101,3 +107,84 @@ def test_a_heavy_upload_goes_ahead_rather_than_waiting_without_end(tmp_path):
 
     assert second.bodies == [b"y" * HEAVY * 3]  # handled, every byte, though the turn was still taken
     assert waited < first
+
+
+def where_it_ran():
+    """The application of the upload process in the tests below: what it was given, and where it ran."""
+
+    def application(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        autogroup = Path("/proc/self/autogroup")
+        seen = {
+            "pid": os.getpid(),
+            "own_session": os.getsid(0) == os.getpid(),
+            "nice": os.getpriority(os.PRIO_PROCESS, 0),
+            "autogroup_nice": int(autogroup.read_text().split()[-1]) if autogroup.exists() else None,
+            "method": environ["REQUEST_METHOD"],
+            "path": environ["PATH_INFO"],
+            "query": environ["QUERY_STRING"],
+            "body_sha256": hashlib.sha256(body).hexdigest(),
+        }
+        if seen["path"] == "/die/":
+            os._exit(1)  # as a process killed mid-request
+        start_response(
+            "201 Created", [("Content-Type", "application/json"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+        )
+        return [json.dumps(seen).encode(), b"\n"]
+
+    return application
+
+
+def heavy_post(application, path: str, body: bytes) -> tuple[str, list, dict]:
+    answer = {}
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "step=2", "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "gunicorn.socket": object(),
+    }  # fmt: skip
+    content = b"".join(application(environ, lambda status, headers: answer.update(status=status, headers=headers)))
+    return answer["status"], answer["headers"], json.loads(content)
+
+
+@pytest.fixture
+def separate_gate(tmp_path):
+    in_thread = Recorder(hold_seconds=0)
+    gate = HeavyUploadsTakeTurns(
+        in_thread, lock_path=tmp_path / "heavy.lock", heavy_bytes=HEAVY, wait_seconds=30,
+        separate="tests.portal.test_heavy_uploads:where_it_ran",
+    )  # fmt: skip
+    yield gate, in_thread
+    gate.uploads.close()
+
+
+def test_a_heavy_upload_runs_in_a_process_of_its_own_at_the_lowest_priority_and_answers_in_full(separate_gate):
+    gate, in_thread = separate_gate
+    body = os.urandom(HEAVY * 300)
+
+    status, headers, seen = heavy_post(gate, "/submit/", body)
+    _, _, again = heavy_post(gate, "/submit/", body[::-1])
+
+    assert status == "201 Created"
+    assert headers == [("Content-Type", "application/json"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+    assert seen["body_sha256"] == hashlib.sha256(body).hexdigest()  # every byte, and only those
+    assert (seen["method"], seen["path"], seen["query"]) == ("POST", "/submit/", "step=2")
+    assert seen["pid"] != os.getpid() and seen["own_session"]
+    assert seen["nice"] == 19 and seen["autogroup_nice"] in (None, 19)
+    assert again["pid"] == seen["pid"]  # one process, started once
+    assert again["body_sha256"] == hashlib.sha256(body[::-1]).hexdigest()
+    assert in_thread.bodies == []
+    # A small request stays in the calling thread.
+    assert post(gate, b"x" * (HEAVY - 1)) >= 0 and in_thread.bodies == [b"x" * (HEAVY - 1)]
+
+
+def test_when_the_upload_process_dies_the_request_is_handled_here_and_the_next_gets_a_new_one(separate_gate):
+    gate, in_thread = separate_gate
+    body = b"r" * HEAVY * 2
+    _, _, first = heavy_post(gate, "/submit/", body)
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/die/", "QUERY_STRING": "", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body)}  # fmt: skip
+    assert b"".join(gate(environ, lambda status, headers: None)) == b"ok"  # not lost: answered by the web process
+    assert in_thread.bodies == [body]
+    _, _, after = heavy_post(gate, "/submit/", body)
+
+    assert after["pid"] not in (first["pid"], os.getpid())
