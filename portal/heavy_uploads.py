@@ -35,6 +35,7 @@ from portal.priority import lowest_priority
 logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.02
+_PARENT_CHECK_SECONDS = 1.0
 # What of a WSGI environ crosses to the upload process: the CGI variables and the request's own facts,
 # not gunicorn's socket, streams or file wrapper.
 _PLAIN = (str, bytes, int, float, bool, tuple, type(None))
@@ -120,8 +121,16 @@ def _start(factory: str) -> None:
     """In the upload process: the lowest priority, then the application (Django set up from the environment)."""
     global _application
     lowest_priority()
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     module, name = factory.split(":")
     _application = getattr(importlib.import_module(module), name)()
+
+
+def _end_with(parent: int) -> None:
+    """In the upload process: end when the gunicorn worker does, even killed (its pipe alone would not tell)."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _handle(environ: dict, body: bytes) -> tuple[str, list, bytes]:

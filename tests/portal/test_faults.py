@@ -297,9 +297,25 @@ def test_heavy_reports_are_handled_by_a_process_at_the_lowest_priority_and_survi
         third: 1,
     }
     assert process not in _upload_processes(gunicorn)
+    # A gunicorn worker killed (as its arbiter does past the timeout) takes its upload process with it.
+    uploads = _upload_processes(gunicorn)
+    assert uploads  # the third report's, at least
+    for upload in uploads:
+        worker = int(Path(f"/proc/{upload}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        os.kill(worker, signal.SIGKILL)
+        wait_for(lambda upload=upload: _ended(upload), timeout=10, message="the upload process ended")
+    gunicorn.wait_for_http(port=port, path="/submit/")
     output = log.read_text(errors="replace")
     assert "Traceback" not in output, output[-6000:]
     assert [value for value in PERSONAL_VALUES if value in output] == []
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie that nobody reaped (it runs no more)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
 
 
 def _stored_attachments(postgres: ThrowawayPostgres) -> dict[str, int]:
