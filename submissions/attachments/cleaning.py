@@ -59,7 +59,8 @@ def lowest_priority() -> None:
 
 
 def _limit_child() -> None:
-    lowest_priority()
+    if settings.ATTACHMENT_CLEAN_LOWEST_PRIORITY:
+        lowest_priority()
     cpu = settings.ATTACHMENT_CLEAN_CPU_SECONDS
     memory = settings.ATTACHMENT_CLEAN_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
