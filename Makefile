@@ -10,6 +10,8 @@ DEV_STAMP := $(VENV)/.dev-installed
 PYTEST_ARGS ?=
 # pytest-xdist workers: the suite waits on servers, workers and browsers more than on the 2 cores.
 TEST_WORKERS ?= 3
+# make quick leaves out the tests that wait on browsers, servers and Celery workers: one xdist worker per core.
+QUICK_WORKERS ?= 2
 TEST_SERVERS := $(BIN)/python -m portal.embedded --data .data/test --no-fsync --
 # Bytecode caches kept: without them every pytest worker compiles the code and rewrites the
 # asserts of every test module and pytest plugin again (seconds of CPU per worker and per run).
@@ -38,9 +40,11 @@ test: $(DEV_STAMP)
 	bin/ensure-chromium
 	$(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# In make quick, Schemathesis' pytest plugin is not loaded: its import costs every worker time, and its only
+# test module is slow.
 ## The edit loop: every test but the browser, integration and slow ones, few Hypothesis examples, test databases kept.
 quick: $(DEV_STAMP)
-	HYPOTHESIS_PROFILE=dev $(TEST_SERVERS) bin/check -n $(TEST_WORKERS) --dist loadfile --reuse-db \
+	HYPOTHESIS_PROFILE=dev $(TEST_SERVERS) bin/check -n $(QUICK_WORKERS) --dist loadfile --reuse-db -p no:schemathesis \
 		-m "not browser and not integration and not slow" $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

@@ -220,6 +220,9 @@ ATTACHMENT_MAX_PDF_PAGES = env_int("ATTACHMENT_MAX_PDF_PAGES", 5000)
 ATTACHMENT_CLEAN_CPU_SECONDS = env_int("ATTACHMENT_CLEAN_CPU_SECONDS", 30)
 ATTACHMENT_CLEAN_MEMORY_BYTES = env_int("ATTACHMENT_CLEAN_MEMORY_BYTES", 1536 * 1024 * 1024)
 ATTACHMENT_CLEAN_WALL_SECONDS = env_int("ATTACHMENT_CLEAN_WALL_SECONDS", 90)
+# The child runs at the lowest CPU priority, in a session of its own; tests that clean in their own process
+# turn this off, or the child would wait behind every other test process.
+ATTACHMENT_CLEAN_LOWEST_PRIORITY = True
 # Uploads stay in memory within the attachment limits and never touch the
 # disk unencrypted (submissions.uploads).
 FILE_UPLOAD_HANDLERS = ["submissions.uploads.BoundedMemoryUploadHandler"]

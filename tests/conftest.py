@@ -86,6 +86,42 @@ def _lighter_flush():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise lists the static files once per xdist worker, as a production process does, not once per test.
+
+    pytest-django turns DEBUG off, so WhiteNoiseMiddleware reads the whole of STATIC_ROOT (some 400 files,
+    about 60 ms) when it is made, and every test's Client makes the middleware again. bin/check collects the
+    files before pytest starts and no test changes them: a later middleware of the same configuration gets
+    the same list.
+    """
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise
+
+    listed = {}
+    list_files = WhiteNoise.update_files_dictionary
+
+    def update_files_dictionary(self, root, prefix):
+        test = self.immutable_file_test
+        key = (
+            root, prefix, self.max_age, self.allow_all_origins, self.charset, self.add_headers_function,
+            self.index_file, getattr(test, "__func__", test), frozenset(self.media_types.types_map.items()),
+            settings.STATIC_URL, settings.STORAGES["staticfiles"]["BACKEND"],
+        )  # fmt: skip
+        if key not in listed:
+            files, self.files = self.files, {}
+            try:
+                list_files(self, root, prefix)
+                listed[key] = self.files
+            finally:
+                self.files = files
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
+
+
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker on the test database, for the tests of one module.

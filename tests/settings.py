@@ -27,13 +27,16 @@ def redis_url_for_database(url: str, offset: int) -> str:
 
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker and "REDIS_URL" in os.environ and not os.environ.get("PORTAL_TEST_WORKER_ENV"):
+if _worker and not os.environ.get("PORTAL_TEST_WORKER_ENV"):
     os.environ["PORTAL_TEST_WORKER_ENV"] = _worker  # set once: child processes import this module too
-    os.environ["REDIS_URL"] = redis_url_for_database(os.environ["REDIS_URL"], 1 + int(_worker.removeprefix("gw")))
-    if "RATELIMIT_REDIS_URL" in os.environ:
-        offset = 1 + int(_worker.removeprefix("gw"))
-        os.environ["RATELIMIT_REDIS_URL"] = redis_url_for_database(os.environ["RATELIMIT_REDIS_URL"], offset)
-os.environ.setdefault("MEDIA_ROOT", str(BASE_DIR / ".data" / "test-media" / (_worker or "main")))
+    offset = 1 + int(_worker.removeprefix("gw"))
+    for name in ("REDIS_URL", "RATELIMIT_REDIS_URL"):
+        if name in os.environ:
+            os.environ[name] = redis_url_for_database(os.environ[name], offset)
+    # Set, not defaulted: the xdist controller has put its own folder (main) in the environment the
+    # workers inherit.
+    os.environ["MEDIA_ROOT"] = str(BASE_DIR / ".data" / "test-media" / _worker)
+os.environ.setdefault("MEDIA_ROOT", str(BASE_DIR / ".data" / "test-media" / "main"))
 
 from portal.settings import *  # noqa: E402, F403
 

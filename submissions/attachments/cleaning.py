@@ -46,7 +46,8 @@ CHILD_NICE = LOWEST_NICE
 
 
 def _limit_child() -> None:
-    lowest_priority()
+    if settings.ATTACHMENT_CLEAN_LOWEST_PRIORITY:
+        lowest_priority()
     cpu = settings.ATTACHMENT_CLEAN_CPU_SECONDS
     memory = settings.ATTACHMENT_CLEAN_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))

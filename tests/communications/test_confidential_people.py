@@ -93,6 +93,7 @@ def public_text(client, slug: str, searches: list[str]) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow  # 15 letters through every step and surface: 5-15 s (the tests by example stay in make quick)
 @settings(
     max_examples=15,
     deadline=None,

@@ -71,6 +71,7 @@ def approved(communication, desk, rapporteur):
     services.communication_approve(communication=communication, by=rapporteur)
 
 
+@pytest.mark.slow  # 8 letters through every step and surface: 4-6 s (the tests by example stay in make quick)
 @settings(
     max_examples=8,
     deadline=None,

@@ -1,4 +1,5 @@
-"""The public archive as a visitor uses it: list, filters, search, pages, detail, PDF, feeds, CSV, statistics.
+"""The public archive as a visitor uses it: list, filters, search, pages, detail, PDF, feeds, CSV (statistics:
+tests/communications/test_public_statistics.py).
 
 Every record here is made as the portal makes it: an accepted case, a draft, review, the rapporteur's
 approval, sending, replies, and the 60-day clock releasing it.
@@ -211,98 +212,6 @@ def test_an_unreleased_follow_up_is_not_linked_from_the_released_letter(client, 
     text = page(client, f"/communications/{first.public_record.slug}/").content.decode()
     assert later.reference not in text
     assert "Other communications in this case" not in text
-
-
-@pytest.fixture
-def replied(staff):
-    """Six records whose replies are known, so that every figure can be worked out by hand.
-
-    Tajikistan: 4 letters; replies after 30, 100 and 20 days (the first reply counts), one unanswered:
-    answered 75 %, within 60 days 50 %, median 30 days.
-    Kazakhstan: 2 letters; one reply after 90 days: answered 50 %, within 60 days 0 %, median 90 days.
-    """
-    d = datetime.date
-    kz = {"recipient": "KAZ", "recipient_name": "Kazakhstan", "country": "KZ"}
-    publish(staff, sent=d(2025, 1, 10), kind="UA", replies=[(d(2025, 2, 9), "substantive", False, "")])
-    publish(staff, sent=d(2025, 3, 1), kind="AL", replies=[(d(2025, 6, 9), "substantive", True, "")])
-    publish(
-        staff, sent=d(2025, 5, 1), kind="UA",
-        replies=[(d(2025, 5, 21), "acknowledgement", False, ""), (d(2025, 8, 1), "substantive", False, "")],
-    )  # fmt: skip
-    publish(staff, sent=d(2026, 1, 5), kind="UA")
-    publish(staff, sent=d(2025, 2, 1), kind="OL", replies=[(d(2025, 5, 2), "substantive", False, "")], **kz)
-    publish(staff, sent=d(2026, 2, 1), kind="AL", **kz)
-    assert release() == 6
-
-
-def test_statistics_count_communications_per_year_and_type(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Released communications by year of sending and type") == [
-        ["2025", "2", "1", "1"],
-        ["2026", "1", "1", "0"],
-    ]
-
-
-def test_statistics_of_replies_per_state(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    rows_ = table_rows(text, "For each recipient: communications, the share answered")
-    assert rows_ == [
-        ["Tajikistan (TJK)", "4", "75%", "50%", "30"],
-        ["Kazakhstan (KAZ)", "2", "50%", "0%", "90"],
-    ]
-
-
-def test_statistics_per_year_recipient_and_type(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Every combination of year, recipient and type") == [
-        ["2025", "KAZ", "OL", "1"],
-        ["2025", "TJK", "AL", "1"],
-        ["2025", "TJK", "UA", "2"],
-        ["2026", "KAZ", "AL", "1"],
-        ["2026", "TJK", "UA", "1"],
-    ]
-
-
-def test_statistics_charts_are_accessible_svg(client, replied):
-    text = page(client, "/communications/stats/").content.decode()
-
-    charts = re.findall(r"<svg\b[^>]*>.*?</svg>", text, re.S)
-    assert len(charts) == 2
-    for chart in charts:
-        opening = re.match(r"<svg\b[^>]*>", chart).group(0)
-        assert 'role="img"' in opening
-        title = re.search(r'<title id="([^"]+)">([^<]+)</title>', chart)
-        desc = re.search(r'<desc id="([^"]+)">([^<]+)</desc>', chart)
-        assert title and desc
-        assert f'aria-labelledby="{title.group(1)} {desc.group(1)}"' in opening
-    per_year, answered = charts
-    assert ">2025<" in per_year and ">4<" in per_year  # four letters sent in 2025
-    assert ">Tajikistan<" in answered or ">TJK<" in answered
-    assert ">75%<" in answered and ">50%<" in answered
-
-
-def test_statistics_of_an_empty_archive(client):
-    text = page(client, "/communications/stats/").content.decode()
-
-    assert table_rows(text, "Released communications by year of sending and type") == []
-
-
-def test_statistics_do_not_give_one_company_s_name_to_every_non_state_actor(client, staff):
-    """OTH is the code of every company and armed group: no one of them is "the recipient" of all their letters."""
-    d = datetime.date
-    publish(staff, sent=d(2026, 1, 5), kind="AL", recipient="OTH", recipient_name="Acme Mining Ltd")
-    publish(staff, sent=d(2026, 1, 20), kind="AL", recipient="OTH", recipient_name="Zeta Armed Group",
-            replies=[(d(2026, 2, 1), "substantive", False, "")])  # fmt: skip
-    assert release() == 2
-
-    text = page(client, "/communications/stats/").content.decode()
-
-    [row] = table_rows(text, "For each recipient: communications, the share answered")
-    assert row[0].endswith("(OTH)") and row[1:] == ["2", "50%", "50%", "12"]
-    assert "Acme Mining Ltd" not in row[0] and "Zeta Armed Group" not in row[0], row[0]
 
 
 def test_an_earlier_letter_released_after_its_follow_up_is_then_linked_both_ways(client, staff):
@@ -609,16 +518,6 @@ def test_the_list_links_the_csv_of_the_same_filters(client, archive):
     text = page(client, "/communications/?recipient=TJK&reply=none").content.decode()
 
     assert 'href="/communications/export.csv?recipient=TJK&amp;reply=none"' in text
-
-
-# --- Statistics -------------------------------------------------------------------
-
-
-def table_rows(text: str, caption: str) -> list[list[str]]:
-    table = re.search(rf"<table[^>]*>\s*<caption>{re.escape(caption)}.*?</table>", text, re.S).group(0)
-    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
-    return [[text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]  # fmt: skip
 
 
 # --- Language, cookies --------------------------------------------------------------

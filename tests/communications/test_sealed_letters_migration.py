@@ -12,7 +12,8 @@ from portal import crypto, sealing
 from portal.models import OfficeKey
 from tests.support.seeds import OFFICE_PRIVATE_KEY, office_keyring
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each test migrates the database back and forth: 2.5-7.5 s apiece, run by make test only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 LETTER = "<p>Зарина Шарипова was detained in Vahdat.</p>"
 REASON = "The family fears reprisals in Vahdat."

@@ -110,6 +110,7 @@ def reports(draw) -> dict:
 moves = st.lists(st.sampled_from(["back", "next", *(f"goto_{section}" for section in SECTIONS)]), max_size=8)
 
 
+@pytest.mark.slow  # 15 walks of up to 8 steps through the form: 14-20 s (the tests by example stay in make quick)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=reports(), walk=moves)
 def test_moving_back_and_forth_keeps_every_answer(client, answers, walk):

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -25,6 +26,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cleaning_at_the_tests_priority(monkeypatch):
+    """The cleaning child keeps this process's priority: at the lowest, under the other xdist workers' load,
+    it would crawl. Its lowering is tested in tests/submissions/test_working_copies.py.
+
+    Set on the settings themselves: pytest-django's `settings` fixture would hide SETTINGS_MODULE, which the
+    cleaning passes on to its child."""
+    monkeypatch.setattr(django_settings, "ATTACHMENT_CLEAN_LOWEST_PRIORITY", False)
 
 
 def png_with_gps() -> bytes:
