@@ -9,10 +9,12 @@ their rows: a test that changed one gets the full flush and a new seed, as befor
 that must be emptied with the others (the audit trail refers to users) gets its seeded rows back.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
+from psycopg2.errors import DeadlockDetected
 
 from tests.support.seeds import ensure_seeded
 
@@ -76,7 +78,7 @@ def _flush_and_seed(alias: str) -> None:
     _seeded[alias] = _Seed(fingerprints, rows)
 
 
-def empty_database(alias: str = "default") -> None:
+def empty_database(alias: str = "default", *, retries: int = 3) -> None:
     """Leave the database as a flush and the seed leave it, truncating only what needs it."""
     connection = connections[alias]
     seeded = _seeded.get(alias)
@@ -94,12 +96,21 @@ def empty_database(alias: str = "default") -> None:
     if not tables:
         return
     quote = connection.ops.quote_name
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE " + ", ".join(quote(table) for table in sorted(tables)))
-        for table in sorted(refilled):
-            cursor.execute(
-                f"INSERT INTO {quote(table)} SELECT * FROM json_populate_recordset(NULL::{quote(table)}, %s::json)",  # noqa: S608
-                [seeded.rows[table]],
-            )
+    try:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(quote(table) for table in sorted(tables)))
+            for table in sorted(refilled):
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} SELECT * FROM json_populate_recordset(NULL::{quote(table)}, %s::json)",  # noqa: S608
+                    [seeded.rows[table]],
+                )
+    except OperationalError as error:
+        if not isinstance(error.__cause__, DeadlockDetected) or not retries:
+            raise
+        # A process the test started (a Celery worker) was still finishing its last transaction, and the
+        # TRUNCATE's locks crossed its own: look again once it is done.
+        time.sleep(0.5)
+        empty_database(alias, retries=retries - 1)
+        return
     if refilled and _fingerprints(connection, sorted(refilled)) != {t: seeded.fingerprints[t] for t in refilled}:
         _flush_and_seed(alias)  # the seeded rows did not come back as they were
