@@ -43,6 +43,7 @@ sys.path.insert(0, str(BASE_DIR))
 import html  # noqa: E402
 import io  # noqa: E402
 import itertools  # noqa: E402
+import os  # noqa: E402
 import queue  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -60,6 +61,9 @@ DESK = "central-asia"  # the desk officers' desk
 RU_SHARE = 0.3  # of public and intake visits, in Russian
 WRONG_PASSPHRASE_SHARE = 0.2  # of receipt visits, a wrong passphrase first
 SUBMIT_AGAIN_SHARE = 0.1  # of reports, the final button pressed twice (a double click, a reload)
+# A person takes a while to fill the form: the portal takes a report only from a form at least
+# FORM_MIN_FILL_SECONDS old (5 as deployed), so a visit sends its report no sooner.
+FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "5")) + 0.5
 _TOKEN = re.compile(rb'name="token" value="([^"]+)"')
 _REFERENCE = re.compile(rb'id="receipt-reference">([^<]+)<')
 _PASSPHRASE = re.compile(rb'id="receipt-passphrase">([^<]+)<')
@@ -322,6 +326,7 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
         form = visitor.request("form", "GET", f"{prefix}/submit/", marker=b'name="token"')
         if form is None:
             return
+        fetched = time.monotonic()
         token = _TOKEN.search(form.body).group(1).decode()
         fields = {**_report(rng), "token": token, "csrfmiddlewaretoken": load.csrf_token(form.body)}
         body = urlencode({**fields, "action": "review"}, doseq=True).encode()
@@ -343,6 +348,7 @@ def visit_report(plan: Plan, run: Run, rng: random.Random) -> None:
         body, content_type = _multipart(
             {**fields, "action": "submit"}, [("attachments-files", *rng.choice(plan.evidence))]
         )
+        time.sleep(max(0.0, fetched + FILL_SECONDS - time.monotonic()))  # reading the review before sending
         answer = visitor.request("submit", "POST", f"{prefix}/submit/", body=body, content_type=content_type,
                                  marker=b'id="receipt-reference"')  # fmt: skip
         if answer is None:
