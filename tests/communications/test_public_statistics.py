@@ -5,32 +5,13 @@ loadfile gives the two modules to different workers.
 """
 
 import datetime
-import itertools
 import re
 
 import pytest
 
-from communications import stats as archive_stats
 from tests.communications.test_public_views import page, publish, release, text_of
-from tests.support.factories import make_staff_user
 
-pytestmark = pytest.mark.django_db
-
-_names = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_statistics():
-    # A release clears the statistics cache on commit, and a test's transaction never commits.
-    archive_stats.invalidate()
-    yield
-    archive_stats.invalidate()
-
-
-@pytest.fixture
-def staff():
-    n = next(_names)
-    return make_staff_user(f"ps-desk-{n}", "Desk officer"), make_staff_user(f"ps-rapporteur-{n}", "Rapporteur")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_statistics")]
 
 
 def table_rows(text: str, caption: str) -> list[list[str]]:

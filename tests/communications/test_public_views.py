@@ -9,7 +9,6 @@ import csv
 import datetime
 import html
 import io
-import itertools
 import re
 
 import pytest
@@ -20,13 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from communications import services, views
-from communications import stats as archive_stats
 from communications.models import Mandate, PublicRecord
 from communications.release import slug_for
 from tests.support.factories import make_accepted_submission, make_staff_user
 from tests.support.seeds import ensure_seeded
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_statistics")]
 
 NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,22 +34,6 @@ RU_SENTENCE = "Правозащитница была задержана посл
 RU_OTHER = "Активистка была задержана у здания суда."
 CONFIDENTIAL_SUMMARY = "The State admits the detention and asks for discretion."
 CONFIDENTIAL_PLACEHOLDER = "A reply was received and is not made public at the State"
-
-_names = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords_and_fresh_statistics(settings):
-    # A release clears the statistics cache on commit, and a test's transaction never commits.
-    archive_stats.invalidate()
-    yield
-    archive_stats.invalidate()
-
-
-@pytest.fixture
-def staff():
-    n = next(_names)
-    return make_staff_user(f"pv-desk-{n}", "Desk officer"), make_staff_user(f"pv-rapporteur-{n}", "Rapporteur")
 
 
 def publish(
