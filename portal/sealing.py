@@ -389,8 +389,9 @@ def protected_fields(model: type[models.Model]) -> list[str]:
 # --- Keys of the office, of staff and of cases -------------------------------------------------
 
 
-def new_case_key():
-    """A key pair for a new case: its public half to seal with, its private half sealed to the office."""
+def new_case_key(source_key: bytes | None = None):
+    """A key pair for a new case: its public half to seal with, its private half sealed to the office and,
+    given the receipt's key (passphrase_key), wrapped under it too: the receipt opens its own case."""
     from portal.models import CaseKey, OfficeKey
 
     office = OfficeKey.objects.current()
@@ -398,15 +399,11 @@ def new_case_key():
     case_key = CaseKey.objects.create(
         public_key=bytes(private.public_key),
         sealed_private_key=SealedBox(PublicKey(bytes(office.public_key))).encrypt(bytes(private)),
+        source_private_key=wrap(source_key, bytes(private)) if source_key is not None else None,
         office_key=office,
     )
     case_key.private = private  # for this request only: the intake opens what it just wrote
     return case_key
-
-
-def give_source_key(case_key, key: bytes) -> None:
-    """The receipt opens its own case: the case's private key under the passphrase's key."""
-    type(case_key).objects.filter(pk=case_key.pk).update(source_private_key=wrap(key, bytes(case_key.private)))
 
 
 def source_keyring(case_key_id: int, key: bytes) -> Keyring | None:

@@ -223,7 +223,7 @@ def submission_create(
     reference = new_reference()
     passphrase = new_passphrase(kind=passphrase_kind, language=language)
     with sealed_files.kept_if_committed() as written, transaction.atomic():
-        case_key = sealing.new_case_key()
+        case_key = sealing.new_case_key(sealing.passphrase_key(reference, canonical_passphrase(passphrase)))
         submission = Submission(
             reference=reference,
             passphrase_hash=passphrase_hash(reference, passphrase),
@@ -254,7 +254,6 @@ def submission_create(
         Defender.objects.bulk_create(victims)
         given.save()
         NameFingerprint.objects.bulk_create(_fingerprints(submission, victims))
-        sealing.give_source_key(case_key, sealing.passphrase_key(reference, canonical_passphrase(passphrase)))
         _attach(submission, attachments, written)
         StatusChange.objects.create(submission=submission, to_status=Status.RECEIVED, actor="source")
         _screen_after_commit(submission.pk)

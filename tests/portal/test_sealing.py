@@ -37,8 +37,7 @@ from portal.factors import backup_code_digest
 from portal.models import CaseKey, KeyHolder, OfficeKey, OfficeKeyGrant
 from submissions import services
 from submissions.models import Attachment, Defender, Message, Status, StatusChange, Submission
-from submissions.receipts import canonical_passphrase, passphrase_hash
-from tests.support.factories import make_accepted_submission, make_submission
+from tests.support.factories import give_receipt, make_accepted_submission, make_submission
 from tests.support.servers import ThrowawayRedis
 from tests.support.staff import (
     PASSWORD,
@@ -84,13 +83,7 @@ def a_case(**answers) -> Submission:
 
 
 def with_receipt(submission: Submission, passphrase: str = PASSPHRASE) -> Submission:
-    """The receipt the source keeps: its hash and the case key under the passphrase's key."""
-    Submission.objects.filter(pk=submission.pk).update(
-        passphrase_hash=passphrase_hash(submission.reference, passphrase)
-    )
-    case_key = submission.case_key
-    case_key.private = sealing.current().case(case_key.pk)
-    sealing.give_source_key(case_key, sealing.passphrase_key(submission.reference, canonical_passphrase(passphrase)))
+    give_receipt(submission, passphrase)
     return submission
 
 

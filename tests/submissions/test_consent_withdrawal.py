@@ -16,14 +16,12 @@ from django.utils import timezone
 
 from communications import services as communications
 from communications.models import ConsentAlert, PublicRecord
-from portal import sealing
 from portal.celery import app
 from portal.embedded import free_port
 from portal.models import Mail
 from portal.tasks import mail_sweep, send_queued_mail
 from submissions.models import Consent, Desk, Submission
-from submissions.receipts import canonical_passphrase, passphrase_hash
-from tests.support.factories import make_accepted_submission, make_sent_communication, make_staff_user
+from tests.support.factories import give_receipt, make_accepted_submission, make_sent_communication, make_staff_user
 from tests.support.mail import SilentServer, SmtpSink, nothing_listens
 from tests.support.processes import Worker, wait_for
 from tests.support.tasks import record_probe
@@ -76,13 +74,7 @@ def released_case() -> Submission:
     make_sent_communication(submissions=[submission], sent_at=timezone.now() - datetime.timedelta(days=61))
     assert communications.release_due() == 1
     assert "Mamadshoeva" in PublicRecord.objects.get().letter_html
-    # The receipt the source keeps: its hash, and the case key under the passphrase's key (portal.sealing).
-    Submission.objects.filter(pk=submission.pk).update(
-        passphrase_hash=passphrase_hash(submission.reference, PASSPHRASE)
-    )
-    case_key = submission.case_key
-    case_key.private = sealing.current().case(case_key.pk)
-    sealing.give_source_key(case_key, sealing.passphrase_key(submission.reference, canonical_passphrase(PASSPHRASE)))
+    give_receipt(submission, PASSPHRASE)  # the receipt the source keeps
     return submission
 
 

@@ -53,6 +53,22 @@ def make_submission_with_receipt(*, defender_name: str | None = None, consent: d
     )
 
 
+def give_receipt(submission, passphrase: str) -> None:
+    """A receipt of the test's choosing for a case already stored: its hash, and the case's private key
+    under the passphrase's key, as the intake writes them (portal.sealing)."""
+    from portal import sealing
+    from portal.models import CaseKey
+    from submissions.models import Submission
+    from submissions.receipts import canonical_passphrase, passphrase_hash
+
+    Submission.objects.filter(pk=submission.pk).update(
+        passphrase_hash=passphrase_hash(submission.reference, passphrase)
+    )
+    key = sealing.passphrase_key(submission.reference, canonical_passphrase(passphrase))
+    private = sealing.current().case(submission.case_key_id)
+    CaseKey.objects.filter(pk=submission.case_key_id).update(source_private_key=sealing.wrap(key, bytes(private)))
+
+
 def make_staff_user(username: str, *roles: str, **fields):
     """A staff user in the given role groups (portal.roles)."""
     from django.contrib.auth import get_user_model
