@@ -84,6 +84,11 @@ def statistics() -> dict:
     return result
 
 
+def refresh() -> None:
+    """Work the figures out again and keep them (the worker, after the clock released letters)."""
+    cache.set(CACHE_KEY, compute(), CACHE_SECONDS)
+
+
 def invalidate() -> None:
     cache.delete_many([CACHE_KEY, *(page_cache_key(code) for code, _ in settings.LANGUAGES)])
 

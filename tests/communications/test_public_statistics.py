@@ -5,11 +5,19 @@ loadfile gives the two modules to different workers.
 """
 
 import datetime
+import html
 import re
 
 import pytest
+import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from communications import stats as archive_stats
+from communications.tasks import tick
+from communications.templatetags.archive import by_year_rows
 from tests.communications.test_public_views import page, publish, release, text_of
+from tests.support.factories import make_sent_communication
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_statistics")]
 
@@ -111,3 +119,34 @@ def test_statistics_do_not_give_one_company_s_name_to_every_non_state_actor(clie
     [row] = table_rows(text, "For each recipient: communications, the share answered")
     assert row[0].endswith("(OTH)") and row[1:] == ["2", "50%", "50%", "12"]
     assert "Acme Mining Ltd" not in row[0] and "Zeta Armed Group" not in row[0], row[0]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # fresh_statistics only empties a cache
+@given(
+    year=st.integers(1, 9999),
+    recipient=st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=3),
+    kind=st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=2),
+    count=st.integers(0, 10**6),
+)
+def test_a_row_of_every_combination_shows_its_codes_as_text(year, recipient, kind, count):
+    # The rows are written by a tag (communications.templatetags.archive), outside the template's escaping.
+    rows = by_year_rows([{"year": year, "recipient": recipient, "kind": kind, "n": count}])
+
+    cells = re.findall(r"<td>(.*?)</td>", rows, re.S)
+    assert "".join(f"<td>{cell}</td>" for cell in cells) == rows.removeprefix("<tr>").removesuffix("</tr>")
+    assert [html.unescape(cell) for cell in cells] == [str(year), recipient, kind, str(count)]
+    assert all("<" not in cell and ">" not in cell for cell in cells)
+
+
+@pytest.mark.django_db(transaction=True)  # the release clears the figures when it commits, as in the worker
+def test_after_the_clock_releases_a_letter_the_figures_are_ready_before_any_visitor_asks(django_assert_num_queries):
+    sent = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+    make_sent_communication(sent_at=sent)
+    assert archive_stats.statistics()["states"] == []  # kept: the archive is empty
+
+    with time_machine.travel(sent + datetime.timedelta(days=60), tick=False):
+        tick()
+
+    with django_assert_num_queries(0):
+        figures = archive_stats.statistics()
+    assert [(state.recipient, state.total) for state in figures["states"]] == [("TJK", 1)]
