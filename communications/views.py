@@ -23,6 +23,7 @@ from communications.pdf import public_letter_stored
 
 PAGE_SIZE = 20
 CSV_LIMIT = 10_000
+CSV_CHUNK = 500
 LIST_FIELDS = [
     "reference", "slug", "kind", "recipient", "recipient_name", "sent_on", "mandates", "summary", "reply_status",
     "reply_count", "themes", "violation_types",
@@ -126,10 +127,19 @@ def export_csv(request):
               "violation_types", "reply_status", "replies", "summary", "url"]  # fmt: skip
     writer = csv.writer(_Echo())
 
+    def records_in_chunks():
+        # The page's query path (page()) and its columns, not the letters', a chunk at a time: the first rows
+        # leave while the next are read, and no more than a chunk is held.
+        listed = records.only(*LIST_FIELDS, "released_on")
+        for start in range(0, CSV_LIMIT, CSV_CHUNK):
+            chunk = listed.page(start, min(start + CSV_CHUNK, CSV_LIMIT))
+            yield from chunk
+            if len(chunk) < CSV_CHUNK:
+                return
+
     def rows():
         yield writer.writerow(header)
-        # The page's query path (page(): a search through its GIN index) and its columns, not the letters'.
-        for record in records.only(*LIST_FIELDS, "released_on").page(0, CSV_LIMIT):
+        for record in records_in_chunks():
             yield writer.writerow(
                 _cell(value)
                 for value in [

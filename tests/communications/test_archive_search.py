@@ -14,8 +14,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from communications import views
 from communications.models import PublicRecord, PublicRecordQuerySet
-from tests.communications.test_public_views import publish, release
+from tests.communications.test_public_views import csv_rows, page, publish, release
 from tests.support.factories import make_staff_user
 from tests.support.seeds import ensure_seeded
 
@@ -127,6 +128,24 @@ def test_a_phrase_or_an_excluded_word_is_checked_against_the_whole_letter(record
     assert listed('"held in detention"', {}, 0, 100) == [records["blogger"]]
     without_raid = listed("detention -raid", {}, 0, 100)
     assert records["raid"] not in without_raid and records["poet"] in without_raid
+
+
+def test_the_csv_of_a_search_is_read_in_chunks_in_the_page_s_order(client, records, monkeypatch):
+    monkeypatch.setattr(views, "CSV_CHUNK", 2)
+    monkeypatch.setattr(PublicRecordQuerySet, "RANKED", 2)
+    pages = []
+    page_of = PublicRecordQuerySet.page
+
+    def counted(self, start, stop):
+        pages.append((start, stop))
+        return page_of(self, start, stop)
+
+    monkeypatch.setattr(PublicRecordQuerySet, "page", counted)
+
+    table = csv_rows(page(client, "/communications/export.csv?q=detention"))
+
+    assert [row[0] for row in table[1:]] == expected("detention", {}, ranked=2)
+    assert pages[:3] == [(0, 2), (2, 4), (4, 6)]
 
 
 def test_the_api_lists_a_search_in_the_same_order(client, records, monkeypatch):
