@@ -423,6 +423,23 @@ class PublicRecordQuerySet(models.QuerySet):
         by_id = {record.pk: record for record in self.filter(pk__in=ids)}  # this query's columns and filters
         return [by_id[pk] for pk in ids if pk in by_id]
 
+    def stream(self, limit: int, *, chunk: int = 500):
+        """The first `limit` records in page()'s order, read a chunk at a time (the CSV export).
+
+        The order is worked out once, as ids (for a search, the same queries as one page; the other matches in
+        one pass of the search index), and the records are read `chunk` at a time: the first leave before the
+        last are read, and no more than a chunk of them is held.
+        """
+        if self._search_text is None:
+            yield from self[:limit].iterator(chunk_size=chunk)
+            return
+        with _planner(self.db, enable_seqscan="off"):
+            ids = self._search_page(0, limit)
+        for at in range(0, len(ids), chunk):
+            part = ids[at : at + chunk]
+            by_id = {record.pk: record for record in self.filter(pk__in=part)}
+            yield from (by_id[pk] for pk in part if pk in by_id)
+
     def _search_page(self, start: int, stop: int) -> list[int]:
         text, records = self._search_text, self._unsearched
         query = _search_query(text)

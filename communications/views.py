@@ -127,19 +127,10 @@ def export_csv(request):
               "violation_types", "reply_status", "replies", "summary", "url"]  # fmt: skip
     writer = csv.writer(_Echo())
 
-    def records_in_chunks():
-        # The page's query path (page()) and its columns, not the letters', a chunk at a time: the first rows
-        # leave while the next are read, and no more than a chunk is held.
-        listed = records.only(*LIST_FIELDS, "released_on")
-        for start in range(0, CSV_LIMIT, CSV_CHUNK):
-            chunk = listed.page(start, min(start + CSV_CHUNK, CSV_LIMIT))
-            yield from chunk
-            if len(chunk) < CSV_CHUNK:
-                return
-
     def rows():
         yield writer.writerow(header)
-        for record in records_in_chunks():
+        # The page's query path (page()'s order) and its columns, not the letters', a chunk at a time.
+        for record in records.only(*LIST_FIELDS, "released_on").stream(CSV_LIMIT, chunk=CSV_CHUNK):
             yield writer.writerow(
                 _cell(value)
                 for value in [

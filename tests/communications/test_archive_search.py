@@ -10,7 +10,8 @@ from unittest import mock
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,22 +131,28 @@ def test_a_phrase_or_an_excluded_word_is_checked_against_the_whole_letter(record
     assert records["raid"] not in without_raid and records["poet"] in without_raid
 
 
-def test_the_csv_of_a_search_is_read_in_chunks_in_the_page_s_order(client, records, monkeypatch):
+def test_the_csv_of_a_search_is_in_the_page_s_order(client, records, monkeypatch):
     monkeypatch.setattr(views, "CSV_CHUNK", 2)
     monkeypatch.setattr(PublicRecordQuerySet, "RANKED", 2)
-    pages = []
-    page_of = PublicRecordQuerySet.page
-
-    def counted(self, start, stop):
-        pages.append((start, stop))
-        return page_of(self, start, stop)
-
-    monkeypatch.setattr(PublicRecordQuerySet, "page", counted)
 
     table = csv_rows(page(client, "/communications/export.csv?q=detention"))
 
     assert [row[0] for row in table[1:]] == expected("detention", {}, ranked=2)
-    assert pages[:3] == [(0, 2), (2, 4), (4, 6)]
+
+
+@pytest.mark.parametrize("term", ["detention", "government", None])
+def test_a_stream_reads_the_records_a_chunk_at_a_time_in_the_page_s_order(records, term):
+    found = PublicRecord.objects.filtered(q=term)
+
+    with CaptureQueriesContext(connection) as queries:
+        streamed = [record.reference for record in found.stream(100, chunk=3)]
+
+    assert streamed == [record.reference for record in found.page(0, 100)]
+    reads = [q["sql"] for q in queries.captured_queries if "letter_html" in q["sql"]]
+    if term:  # the records by id, a query per chunk
+        assert len(streamed) > 3 and len(reads) == -(-len(streamed) // 3)
+    else:  # the archive newest first, through a server-side cursor
+        assert len(reads) == 1 and reads[0].startswith("DECLARE")
 
 
 def test_the_api_lists_a_search_in_the_same_order(client, records, monkeypatch):
