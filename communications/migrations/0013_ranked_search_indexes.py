@@ -18,8 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="publicrecord",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["search_rank", "kind", "reply_status"], name="publicrecord_search_rank"
-            ),
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search_rank"], name="publicrecord_search_rank"),
         ),
     ]
