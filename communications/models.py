@@ -331,9 +331,8 @@ class ReplyStatus(models.TextChoices):
 # A search that matches a record's reference, recipient or summary (`search_rank`) matches its whole letter
 # (`search`): the same words, at the same positions for the title and the English summary, shifted alike for
 # the Russian one, so words and "phrases" alike. Except a -word (websearch's NOT): absent from the summary is
-# not absent from the letter, so such a search is checked against `search` itself. (A phrase of a summary's
-# last and first words would also match it, the English and Russian readings being joined: page() reads the
-# records through the search's own filter, which leaves it out.)
+# not absent from the letter, so such a search is checked against `search` itself. (One more match: a phrase
+# of a summary's last and first words, where its English and Russian readings join; it has the words there.)
 _EXCLUDES_A_WORD = re.compile(r"(?:^|\s)-")
 
 
@@ -351,6 +350,18 @@ class PublicRecordQuerySet(models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._search_text, clone._unsearched = self._search_text, self._unsearched
+        return clone
+
+    def only(self, *fields):
+        clone = super().only(*fields)
+        if clone._unsearched is not None:  # page() reads the records through it, with these columns
+            clone._unsearched = clone._unsearched.only(*fields)
+        return clone
+
+    def defer(self, *fields):
+        clone = super().defer(*fields)
+        if clone._unsearched is not None:
+            clone._unsearched = clone._unsearched.defer(*fields)
         return clone
 
     def filtered(
@@ -423,7 +434,11 @@ class PublicRecordQuerySet(models.QuerySet):
             return list(self[start:stop])
         with _planner(self.db, enable_seqscan="off"):
             ids = self._search_page(start, stop)
-        by_id = {record.pk: record for record in self.filter(pk__in=ids)}  # this query's columns and filters
+        return self._by_id(ids)
+
+    def _by_id(self, ids: list[int]) -> list["PublicRecord"]:
+        # Through the filters and columns, not the search again: each letter's vector is 5 KB out of line.
+        by_id = {record.pk: record for record in self._unsearched.filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def stream(self, limit: int, *, chunk: int = 500):
@@ -439,9 +454,7 @@ class PublicRecordQuerySet(models.QuerySet):
         with _planner(self.db, enable_seqscan="off"):
             ids = self._search_page(0, limit)
         for at in range(0, len(ids), chunk):
-            part = ids[at : at + chunk]
-            by_id = {record.pk: record for record in self.filter(pk__in=part)}
-            yield from (by_id[pk] for pk in part if pk in by_id)
+            yield from self._by_id(ids[at : at + chunk])
 
     def _search_page(self, start: int, stop: int) -> list[int]:
         text, records = self._search_text, self._unsearched
