@@ -406,10 +406,13 @@ class PublicRecordQuerySet(models.QuerySet):
 
         So page() ranks a bounded set: the RANKED (500) newest records whose reference, recipient or summary
         hold the words. Where more records have the words there (a common word of the summaries: "alleged",
-        "detention"), the older ones follow the ranked 500 among the other matches, newest first; a word of
-        the reference or recipient (a country) or a rarer one is ranked over all its records. Two differences
-        with ranking everything, both tested: with several words a record is a best match when all of them are
-        in its reference, recipient or summary; and past the 500 newest, order is by date, not by rank.
+        "detention"; a country's name), the older ones follow the ranked 500 among the other matches, newest
+        first; a word found there in 500 records or fewer is ranked over all of them. Ranks take few values (a
+        word once in a summary ranks the same in every record), so the newest 500 hold the first pages of the
+        full ranking but for an older record with the word twice ("Tajikistan" as recipient and in the summary
+        of a 2016 letter: not first). Two differences with ranking everything, both tested: with several words
+        a record is a best match when all of them are in its reference, recipient or summary; and past the 500
+        newest, order is by date, not by rank.
 
         Iterated without page(), the queryset ranks every match the old way (correct, slower).
         """
