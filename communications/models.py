@@ -500,24 +500,26 @@ def _newest_matches(records, text: str, excluded: list[int], skip: int, count: i
     that is not enough the word is rare in them, and the search index finds the older matches; left to
     itself, the planner would walk the whole archive for a rare word (costing `@@` as cheap).
     """
-    newest = records.order_by("-sent_on", "-id")
-    window_sql, window_params = newest.values_list("pk", "sent_on", "search")[:walk].query.sql_with_params()
-    with connections[records.db].cursor() as cursor:
-        # The window in its order, filtered outside: a LIMIT in a subquery keeps its rows and order.
-        cursor.execute(
-            f"SELECT w.pk FROM ({window_sql}) w WHERE w.search @@ ({_TSQUERY}) AND NOT w.pk = ANY(%s::bigint[]) "  # noqa: S608
-            "ORDER BY w.sent_on DESC, w.pk DESC LIMIT %s",
-            [*window_params, text, text, excluded, skip + count],
-        )
-        found = [pk for (pk,) in cursor.fetchall()]
-    if len(found) == skip + count:
-        return found[skip:]
-    boundary = newest.values_list("sent_on", "pk")[walk - 1 : walk].first()
-    if boundary is None:  # the window was every record
-        return found[skip:]
-    sent_on, pk = boundary
     rest = records.filter(search=_search_query(text)).exclude(pk__in=excluded)
-    older = rest.filter(models.Q(sent_on__lt=sent_on) | models.Q(sent_on=sent_on, pk__lt=pk))
+    found, older = [], rest
+    if skip + count <= walk:  # else the window cannot hold them (a deep page, the CSV export)
+        newest = records.order_by("-sent_on", "-id")
+        window_sql, window_params = newest.values_list("pk", "sent_on", "search")[:walk].query.sql_with_params()
+        with connections[records.db].cursor() as cursor:
+            # The window in its order, filtered outside: a LIMIT in a subquery keeps its rows and order.
+            cursor.execute(
+                f"SELECT w.pk FROM ({window_sql}) w WHERE w.search @@ ({_TSQUERY}) AND NOT w.pk = ANY(%s::bigint[]) "  # noqa: S608
+                "ORDER BY w.sent_on DESC, w.pk DESC LIMIT %s",
+                [*window_params, text, text, excluded, skip + count],
+            )
+            found = [pk for (pk,) in cursor.fetchall()]
+        if len(found) == skip + count:
+            return found[skip:]
+        boundary = newest.values_list("sent_on", "pk")[walk - 1 : walk].first()
+        if boundary is None:  # the window was every record
+            return found[skip:]
+        sent_on, pk = boundary
+        older = rest.filter(models.Q(sent_on__lt=sent_on) | models.Q(sent_on=sent_on, pk__lt=pk))
     with _planner(records.db, enable_indexscan="off"):  # through the search index (bitmap), not a walk
         skip_older = max(0, skip - len(found))
         older_ids = list(
