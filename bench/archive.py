@@ -11,6 +11,7 @@ off) and measures, at the same concurrency and for the same time each:
   search+recip+yr  GET /communications/?q=<term>&recipient=<code>&year=<year>
   search           GET /communications/?q=<term>
   broad+2          GET /communications/?q=<boilerplate word>&kind=AL&reply=substantive
+  broad            GET /communications/?q=<boilerplate word>
   list             GET /communications/
   api search+2     GET /api/v1/communications?q=<term>&kind=AL&reply_status=substantive
   api list         GET /api/v1/communications
@@ -117,6 +118,7 @@ def targets(
         Target(
             "search_broad", "broad term + kind + reply", lambda r: get("html", q=r.choice(broad), **two_filters), "html"
         ),
+        Target("search_broad_only", "broad term only", lambda r: get("html", q=r.choice(broad)), "html"),
         Target("list", "list, page 1", lambda r: get("html"), "html", search=False),
         Target(
             "api_search_filters",
