@@ -99,7 +99,7 @@ class QueueChangeList(ChangeList):
         super().get_results(request)
         # The consent column reads each row's consents: one query for the page, not one per row.
         self.result_list = list(self.result_list)
-        prefetch_related_objects(self.result_list, "consents")
+        prefetch_related_objects(self.result_list, selectors.with_consents())
 
 
 class FlagFilter(admin.SimpleListFilter):
