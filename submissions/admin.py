@@ -24,8 +24,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from portal import sealed_files
 from portal.audit import audit_read, audit_refusal
@@ -185,6 +186,19 @@ class DeskFilter(admin.RelatedFieldListFilter):
         if not sees_every_desk(request.user):
             desks = desks.filter(members=request.user)
         return [(desk.pk, desk.name) for desk in desks]
+
+
+_FLAG_WORDS: dict[str, dict[str, str]] = {}
+
+
+def flag_words() -> dict[str, str]:
+    """The priority flags' labels in the language of the request, translated once per language: the queue
+    shows a few on each of its rows, and a lazy label is translated again each time it is written."""
+    language = get_language()
+    words = _FLAG_WORDS.get(language)
+    if words is None:
+        words = _FLAG_WORDS[language] = {flag.value: str(flag.label) for flag in PriorityFlag}
+    return words
 
 
 def labels(values, choices) -> str:
@@ -453,13 +467,13 @@ class SubmissionAdmin(admin.ModelAdmin):
     # --- columns --------------------------------------------------------------
 
     def action_checkbox(self, obj):
-        # Django's checkbox, written out: rendering a widget through the
-        # template engine for every row was a fifth of the queue page's time.
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        # Django's checkbox, written out: rendering a widget through the template engine for every row was a
+        # fifth of the queue page's time. Then format_html, twice a row, was half of what was left: the same
+        # HTML, the case's reference escaped and the translated wording written as it is, as format_html does.
+        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308 (the values escaped above and here)
+            f'<input type="checkbox" name="{escape(helpers.ACTION_CHECKBOX_NAME)}" value="{escape(obj.pk)}" '
+            f'class="action-select" aria-label="{label}">'
         )
 
     @admin.display(description="urgent", ordering="-urgent")
@@ -468,7 +482,8 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="flags")
     def flag_list(self, obj):
-        return ", ".join(str(PriorityFlag(flag).label) for flag in obj.flags)
+        words = flag_words()
+        return ", ".join(words.get(flag) or str(PriorityFlag(flag).label) for flag in obj.flags)
 
     @admin.display(description="waiting", ordering="created_at")
     def waiting(self, obj):
