@@ -70,6 +70,9 @@ ROW_FIELDS = [
     "reference", "status", "desk", "urgent", "priority", "flags", "created_at", "missing_elements", "assignee",
 ]  # fmt: skip
 
+# Stands for a case's key in a change URL reversed once for a list.
+CASE_PK = "CASEPK"
+
 # Possible duplicates listed on a case page, oldest first (the rest counted).
 DUPLICATES_SHOWN = 25
 
@@ -665,8 +668,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         news = selectors.consent_news(user=request.user)
+        # One URL reversed for the panel, each case's key put in it (as the queue's rows have theirs).
+        change = reverse("admin:submissions_submission_change", args=[CASE_PK], current_app=self.admin_site.name)
         for case in news:
             case.consent_glance = self.consent_now(case)
+            case.change_url = change.replace(CASE_PK, str(case.pk))
         return super().changelist_view(request, {**(extra_context or {}), "consent_news": news})
 
     # --- decisions --------------------------------------------------------------
