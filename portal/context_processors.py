@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +20,14 @@ def language_links(request):
 
     Plain links work without JavaScript and without a cookie: the language is
     in the address, so it is remembered as long as the visitor follows links.
+    Worked out only by a page that shows them (the template calls it): the staff
+    pages have a switch of their own, and resolving and reversing the path per
+    language cost every staff page for nothing.
     """
+    return {"language_links": partial(_language_links, request)}
+
+
+def _language_links(request) -> list[dict]:
     current = get_language()
     path = _on_this_site(request.get_full_path())
     links = []
@@ -27,7 +36,7 @@ def language_links(request):
         if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or url.startswith(("//", "/\\")):
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
         links.append({"code": code, "name": name, "url": url, "current": code == current})
-    return {"language_links": links}
+    return links
 
 
 def staff_languages(request):

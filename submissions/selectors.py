@@ -1,14 +1,24 @@
 """Reads for staff screens of submissions."""
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 
-from portal.sealing import protected_fields
 from submissions.models import Consent, StatusChange, Submission
 
 
+def with_consents() -> Prefetch:
+    """For prefetch_related: each case of a list gets its consents as a plain list, which consent_pair reads.
+
+    Prefetched into `consents` itself, Django builds a filtered queryset for every case of the list, and
+    reading it builds another: half of the time of a queue page's rows."""
+    return Prefetch("consents", to_attr="consents_read")
+
+
 def consent_pair(submission: Submission) -> tuple[Consent | None, Consent | None]:
-    """The consent that applies and the one before it, from prefetched `consents` when they are there."""
-    consents = sorted(submission.consents.all(), key=lambda c: (c.recorded_at, c.pk))
+    """The consent that applies and the one before it, from prefetched consents when they are there."""
+    consents = getattr(submission, "consents_read", None)
+    if consents is None:
+        consents = submission.consents.all()
+    consents = sorted(consents, key=lambda c: (c.recorded_at, c.pk))
     return (consents[-1] if consents else None), (consents[-2] if len(consents) > 1 else None)
 
 
@@ -28,8 +38,8 @@ def consent_news(*, user, limit: int = 20) -> list[Submission]:
         )
         .filter(Q(staff_acted_at__isnull=True) | Q(staff_acted_at__lt=F("consent_changed_at")))
         .select_related("desk")
-        .prefetch_related("consents")
-        .defer(*protected_fields(Submission))
+        .prefetch_related(with_consents())
+        .only("reference", "desk")  # what the list shows; nothing sealed
         .order_by("-consent_changed_at")[:limit]
     )
 

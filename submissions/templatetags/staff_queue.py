@@ -43,14 +43,22 @@ def _cell_of_field(field, empty: str, link: bool):
 
         return related
 
+    numbers: dict[int, str] = {}  # a number is written once per page (number_format looks up the locale's format)
+
     def plain(row):
         value = getattr(row, field.name)
+        if type(value) is int:
+            if value not in numbers:
+                numbers[value] = display_for_field(value, field, empty, avoid_link=link)
+            return numbers[value]
         if isinstance(value, str) and value.strip() == "":
             value = ""
         return display_for_field(value, field, empty, avoid_link=link)
 
     try:
-        shown = dict(field.flatchoices or ())  # listed once per page, not once per row
+        # Listed once per page, not once per row, and translated once: a lazy label is translated again each
+        # time it is written out.
+        shown = {value: str(label) for value, label in (field.flatchoices or ())}
     except TypeError:  # list-like choices: display_for_field knows them
         return plain
     if not shown:
@@ -81,8 +89,9 @@ def _cell_of_callable(attr, empty: str):
 
     def shown(row):
         value = attr(row)
-        if isinstance(value, str) and value.strip() == "":
-            value = ""
+        if isinstance(value, str):
+            # What display_for_value makes of text, without its checks for every other type.
+            return value if value.strip() else empty
         if isinstance(value, datetime.date | datetime.time):
             return display_for_value(value, empty), NOWRAP
         return display_for_value(value, empty)

@@ -249,6 +249,23 @@ def test_the_queue_table_is_the_one_djangos_admin_would_write(client, administra
         assert len(ours) == changelist.result_count > 0
 
 
+def test_the_queue_reads_its_rows_in_as_many_queries_however_many_there_are(client, administrator):
+    """A row reads only the columns it shows (submissions.admin.ROW_FIELDS): a column showing anything else of
+    the case would read it again for every row, as Django reads a deferred field."""
+    make_queued_submission(country="TJ")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            queue_page(client)
+        return len(captured.captured_queries)
+
+    one_row = queries()
+    for country in ("KZ", "UZ", "HK"):
+        make_queued_submission(country=country)
+
+    assert queries() == one_row
+
+
 # --- Decisions through the decide view ------------------------------------------
 
 
