@@ -34,6 +34,7 @@ from portal.roles import EVERY_DESK, manages_desks, sees_every_desk
 from portal.sealing import protected_fields
 from submissions import selectors, services
 from submissions.models import (
+    DONE,
     Attachment,
     Consent,
     ContactMethod,
@@ -115,9 +116,6 @@ class FlagFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(flags__contains=[self.value()]) if self.value() else queryset
-
-
-DONE = [Status.CLOSED, Status.DUPLICATE, Status.NOT_ADMISSIBLE, Status.COMMUNICATION_SENT]
 
 
 class WorkFilter(admin.SimpleListFilter):

@@ -34,6 +34,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Where a case's work ends: the queue opens on the others (submissions.admin.WorkFilter).
+DONE = [Status.CLOSED, Status.DUPLICATE, Status.NOT_ADMISSIBLE, Status.COMMUNICATION_SENT]
+
+
 class SourceStatus(models.TextChoices):
     """The coarse status a source sees: nothing of staff internals."""
 
@@ -342,6 +346,15 @@ class Submission(models.Model):
                 models.F("priority").desc(),
                 "created_at",
                 name="submission_desk_queue_order",
+            ),
+            # The open work alone in that order: the queue's first view, whose filters (a rare flag) would
+            # otherwise walk the closed cases of every year too (100,000 cases: 21 -> 12 ms for a rare flag).
+            models.Index(
+                models.F("urgent").desc(),
+                models.F("priority").desc(),
+                "created_at",
+                condition=~models.Q(status__in=DONE),
+                name="submission_open_queue_order",
             ),
             models.Index(fields=["desk", "status"], name="submission_desk_status"),
             # The flag filter of the queue (flags @> ARRAY[...]), rare flags included.
