@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
+from tests.browser.visibility import CONTEXT
 from tests.support.database import empty_database
 from tests.support.intake import submit_case
 from tests.support.seeds import ensure_seeded
@@ -55,7 +56,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context()
+    context = browser.new_context(**CONTEXT)
     yield context.new_page()
     context.close()
 
@@ -63,7 +64,7 @@ def page(browser):
 @pytest.fixture
 def page_no_js(browser):
     """A page as Tor Browser's safest level shows it: no JavaScript at all."""
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, **CONTEXT)
     yield context.new_page()
     context.close()
 

@@ -15,6 +15,7 @@ from communications import services
 from communications.models import Communication, CommunicationStatus
 from submissions.models import Status as SubmissionStatus
 from tests.browser.staff import log_in as log_in_as_staff
+from tests.browser.visibility import CONTEXT
 from tests.support.factories import make_accepted_submission
 from tests.support.intake import DEFENDER_NAME, NARRATIVE
 from tests.support.staff import make_desk_officer, make_rapporteur, totp_device
@@ -75,8 +76,8 @@ def test_a_desk_officer_drafts_the_rapporteur_approves_the_desk_officer_sends(br
     reference = f"UA TJK 1/{year}"
     base = live_server.url
 
-    desk = browser.new_context(accept_downloads=True)
-    chambers = browser.new_context()
+    desk = browser.new_context(accept_downloads=True, **CONTEXT)
+    chambers = browser.new_context(**CONTEXT)
     try:
         page = desk.new_page()
         log_in(page, base, officer)

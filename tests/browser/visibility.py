@@ -7,6 +7,11 @@ scroll); these checks fail where a person would not find the control.
 from playwright.sync_api import Locator, Page, expect
 
 WIDTHS = (1024, 1280, 1920)
+
+# Every browser context asks for reduced motion, as many people's systems do: Bootstrap then scrolls at
+# once instead of smoothly, and a click or a check does not wait out a scrolling animation first. What
+# is laid out, and where, is the same.
+CONTEXT = {"reduced_motion": "reduce"}
 HEIGHT = 900
 
 
