@@ -211,17 +211,22 @@ def test_the_admin_index_counts_open_cases_per_desk_and_status(client, administr
     accepted = make_queued_submission(country="TJ")
     services.submission_accept(submission=accepted, by=administrator)
     make_queued_submission(country="RU")
+    make_queued_submission(country="HK")  # a country of no desk
 
     page = client.get("/admin/").content.decode()
 
     def counts(desk_name: str) -> list[int]:
-        row = re.search(rf">{desk_name}</a></th>(.*?)</tr>", page, flags=re.DOTALL).group(1)
+        row = re.search(rf">{desk_name}(?:</a>)?</th>(.*?)</tr>", page, flags=re.DOTALL).group(1)
         return [int(n) for n in re.findall(r"<td>(\d+)</td>", row)]
 
     # Received, in the desk queue, in review, information requested, total.
     assert counts("Central Asia") == [0, 2, 1, 0, 3]
     assert counts("Eastern Europe and the Caucasus") == [0, 1, 0, 0, 1]
+    assert counts("No desk") == [0, 1, 0, 0, 1]
     assert ">Africa</a>" not in page
+    # Desks by name, the cases of no desk last.
+    rows = re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]+)', page)
+    assert rows == ["Central Asia", "Eastern Europe and the Caucasus", "No desk"]
 
 
 def test_the_queue_table_is_the_one_djangos_admin_would_write(client, administrator):
