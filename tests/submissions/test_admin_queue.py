@@ -18,6 +18,7 @@ from submissions.models import Desk, Message, Status, StatusChange, Submission
 from tests.support.intake import CONFIDENTIAL_PEOPLE, DEFENDER_NAME, NARRATIVE, PLACE, SOURCE_NAME, submit_case
 from tests.support.mail import drain_outbox
 from tests.support.staff import (
+    attach_text,
     login_staff,
     make_desk_officer,
     make_intake_officer,
@@ -299,6 +300,52 @@ def test_the_case_page_reads_the_case_once_however_long_its_history(client, offi
     services.consent_withdraw(submission=submission, language="en")
 
     assert full_reads_of_cases() == before <= 2  # the case, and the cases linked to it
+
+
+def test_the_case_page_is_the_one_djangos_admin_templates_would_write(client, officer):
+    """The case's fieldsets and the rows of its tables come from portal/templatetags/readonly_admin.py, which
+    writes each in one piece: element for element, what Django's own fieldset.html and tabular.html write,
+    for a case with every part filled (defenders, people never to be named, consents, messages, a file,
+    history), markup in the source's words included."""
+    from pathlib import Path
+
+    from django.contrib import admin as django_admin
+    from django.template import Context, Template
+    from django.test.html import parse_html
+
+    from portal.templatetags.readonly_admin import readonly_fieldset, readonly_inline_rows
+
+    assert submit_case(Client()).status_code == 200
+    submission = Submission.objects.get()
+    services.submission_screen(submission_id=submission.pk)
+    services.submission_assign(submission=submission, assignee=officer, by=officer)
+    services.submission_request_information(submission=submission, by=officer, question="When was it? <b>x</b>")
+    attach_text(submission)
+    services.consent_withdraw(submission=submission, language="en")
+
+    context = client.get(f"{SUBMISSIONS}{submission.pk}/change/").context_data
+    djangos = Path(django_admin.__file__).parent / "templates" / "admin"
+    fieldset_html = Template((djangos / "includes" / "fieldset.html").read_text())
+    tabular_html = Template((djangos / "edit_inline" / "tabular.html").read_text())
+
+    fieldsets = list(context["adminform"])
+    assert len(fieldsets) == 5
+    for index, fieldset in enumerate(fieldsets):
+        names = {"heading_level": 2, "prefix": "fieldset", "id_prefix": 0, "id_suffix": index}
+        ours = readonly_fieldset(fieldset, **names)
+        assert ours is not None
+        assert parse_html(ours) == parse_html(fieldset_html.render(Context({"fieldset": fieldset, **names})))
+
+    shown = {}
+    for formset in context["inline_admin_formsets"]:
+        ours = readonly_inline_rows(formset)
+        assert ours is not None
+        page = tabular_html.render(Context({"inline_admin_formset": formset, "forloop": {"last": False}}))
+        theirs = re.search(r"<tbody>(.*)</tbody>", page, re.DOTALL)[1]
+        assert parse_html(ours) == parse_html(theirs)
+        shown[formset.formset.prefix] = ours
+    assert all(rows.count("<tr ") for rows in shown.values()), shown  # every table has rows to compare
+    assert "When was it? &lt;b&gt;x&lt;/b&gt;" in shown["messages"]
 
 
 def assert_decision_recorded(client, submission, *, by, to_status: Status, reason: str, from_status=Status.QUEUED):
