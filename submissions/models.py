@@ -358,7 +358,21 @@ class Submission(models.Model):
             ),
             # Counts per status and desk (the admin index's panel): the open statuses' entries alone are read.
             models.Index(fields=["status", "desk"], name="submission_status_desk"),
-            # The flag filter of the queue (flags @> ARRAY[...]), rare flags included.
+            # The open work with one priority flag, in the queue's order, one index per flag (the flag filter's
+            # first view): a page of a rare flag's cases without walking the queue for them, and the page's
+            # capped count from the index alone, per desk too (100,000 cases: 7-9 ms -> 0.1-0.5 ms of SQL each).
+            *(
+                models.Index(
+                    models.F("urgent").desc(),
+                    models.F("priority").desc(),
+                    "created_at",
+                    include=["desk"],
+                    condition=models.Q(flags__contains=[flag]) & ~models.Q(status__in=DONE),
+                    name=f"queue_flag_{flag}",
+                )
+                for flag in PriorityFlag.values
+            ),
+            # The flag filter over every case, or the closed ones (flags @> ARRAY[...]).
             GinIndex(fields=["flags"], name="submission_flags"),
         ]
 
