@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,9 +154,9 @@ RATELIMIT_FAIL_OPEN = True
 # Proxies whose X-Forwarded-For is believed (addresses or networks); from any other peer it is ignored.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Sessions end after 30 minutes without a request (staff and receipt alike).
+# Sessions end after 30 minutes without a request (staff and receipt alike), to the minute: a request
+# saves the session again once its last save is a minute old (portal.middleware.SessionTouchMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Staff log in with a password and a TOTP code (django-otp, enforced by the
 # admin site). Failed logins are counted per user name in Redis (django-axes'

@@ -231,6 +231,38 @@ def test_the_staff_session_ends_after_30_idle_minutes_and_each_request_extends_i
         assert not logged_in(client)
 
 
+def test_a_session_is_saved_again_once_a_minute_at_most(client):
+    """Requests within a minute of the session's last save leave it as it is (no write at every click);
+    the first request after that moves its end to 30 minutes from then."""
+    officer = make_intake_officer()
+    seconds = datetime.timedelta(seconds=1)
+
+    with time_machine.travel(START, tick=False) as traveller:
+        login_staff(client, officer)
+        assert client.get(ADMIN_INDEX).status_code == 200
+        saved = session_expiry(client)
+        assert saved == START + 30 * 60 * seconds
+
+        traveller.shift(59 * seconds)
+        response = client.get(ADMIN_INDEX)
+        assert response.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+        assert session_expiry(client) == saved
+
+        traveller.shift(1 * seconds)
+        response = client.get(ADMIN_INDEX)
+        assert session_expiry(client) == START + (60 + 30 * 60) * seconds
+        assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+
+
+def test_a_visitor_without_a_session_gets_none(client):
+    response = client.get("/submit/")
+
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+
+
 # --- Management commands ---------------------------------------------------------------
 
 
