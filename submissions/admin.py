@@ -578,7 +578,8 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="linked submissions")
     def related_list(self, obj):
         # Other desks' cases stay unnamed: a desk officer sees the links within their own desks.
-        linked = self._visible(obj, obj.related.all())
+        # Their references only: no sealed column of theirs read, so that no other case's key is opened for it.
+        linked = self._visible(obj, obj.related.only("pk", "reference"))
         return (
             format_html_join(
                 ", ",
@@ -592,7 +593,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def duplicate_of_link(self, obj):
         if obj.duplicate_of_id is None:
             return "-"
-        original = self._visible(obj, Submission.objects.filter(pk=obj.duplicate_of_id)).first()
+        original = self._visible(obj, Submission.objects.filter(pk=obj.duplicate_of_id).only("reference")).first()
         return original.reference if original else "a case of another desk"
 
     # --- reading, audited -----------------------------------------------------

@@ -530,8 +530,14 @@ def test_linking_shows_the_other_case_and_records_who_linked_it(client, officer)
     assert response.status_code == 302
     assert list(submission.related.all()) == [other]
     assert list(other.related.all()) == [submission]
-    page = change_page(client, submission)
+    with CaptureQueriesContext(connection) as queries:
+        page = change_page(client, submission)
     assert f'<a href="{SUBMISSIONS}{other.pk}/change/">{other.reference}</a>' in page
+    # The link reads the other case's reference, not its sealed columns (which would open its key).
+    full_reads = [
+        query for query in queries.captured_queries if '"submissions_submission"."description"' in query["sql"]
+    ]
+    assert len(full_reads) == 1
     submission.refresh_from_db()
     assert submission.status == Status.QUEUED
     change = submission.status_changes.order_by("created_at", "id").last()
