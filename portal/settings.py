@@ -114,6 +114,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with <input> and <select> elements written in Python (portal/form_renderer.py).
+FORM_RENDERER = "portal.form_renderer.WidgetsInPython"
+
 # PostgreSQL only: full-text search, row locks and the concurrency guarantees
 # the portal relies on have no equivalent elsewhere.
 DATABASE_URL = env_str("DATABASE_URL")
