@@ -1,8 +1,13 @@
+import datetime
 import re
 import time
 
 import pytest
+import time_machine
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.utils import timezone
 
 from submissions import services
 from submissions.limits import RECEIPT_REFERENCE_LIMIT, RECEIPT_WAIT_SECONDS, form_token_new
@@ -109,6 +114,35 @@ def test_a_receipt_session_ends_at_its_absolute_lifetime_however_active(client, 
 
     assert response.status_code == 302
     assert response["Location"] == "/receipt/"
+
+
+def test_a_receipt_session_ends_after_30_idle_minutes_and_is_saved_once_a_minute_at_most(client, receipt):
+    """As a staff session (tests/portal/test_staff_login.py): requests within a minute of the last save leave
+    the session's end alone, the next one moves it, and thirty-one idle minutes end it."""
+    second = datetime.timedelta(seconds=1)
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert login(client, *receipt).status_code == 302
+        assert client.get("/receipt/case/").status_code == 200
+        saved = expiry()
+
+        traveller.shift(59 * second)
+        assert client.get("/receipt/case/").status_code == 200
+        assert expiry() == saved
+
+        traveller.shift(1 * second)
+        assert client.get("/receipt/case/").status_code == 200
+        assert expiry() == saved + 60 * second
+
+        # Redis drops its copy by its own clock, which does not travel with the test: drop it as Redis would.
+        traveller.shift(31 * 60 * second)
+        cache.delete(SessionStore(client.session.session_key).cache_key)
+        response = client.get("/receipt/case/")
+        assert response.status_code == 302
+        assert response["Location"] == "/receipt/"
 
 
 def test_messages_from_one_receipt_session_are_limited(client, receipt):
