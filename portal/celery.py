@@ -14,8 +14,8 @@ from functools import partial
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from celery.signals import beat_init, before_task_publish, heartbeat_sent, worker_ready
-from django.db import transaction
+from celery.signals import beat_init, before_task_publish, heartbeat_sent, task_postrun, task_prerun, worker_ready
+from django.db import close_old_connections, connections, transaction
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -75,6 +75,29 @@ QUEUES = ("intake", "communications", "default")
 
 def heartbeat_key(queue: str) -> str:
     return f"health:worker:{queue}"
+
+
+@task_prerun.connect
+def _connections_before_task(sender=None, **kwargs) -> None:
+    """A task reuses its worker's database connection as a request does (CONN_MAX_AGE, health check).
+
+    Celery's own fixup would open a new one for every task (CELERY_DB_REUSE_MAX in settings turns that
+    off): a PostgreSQL backend started and ended per task, about as much database CPU as the report itself.
+    """
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()
+
+
+@task_postrun.connect
+def _connections_after_task(sender=None, state=None, **kwargs) -> None:
+    # A task that failed may have been stopped mid-query (its soft time limit), leaving a connection that
+    # Django would take for usable: closed, as Celery closes every one.
+    if getattr(sender.request, "is_eager", False):
+        return
+    if state == "SUCCESS":
+        close_old_connections()
+    else:
+        connections.close_all()
 
 
 def _consumed_queues() -> list[str]:

@@ -329,6 +329,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longer or a slow task would run twice in parallel.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Celery closes a worker's database connections after every task unless this is set, and then every
+# this many tasks; portal.celery gives tasks Django's request lifecycle instead (CONN_MAX_AGE, health
+# checks, and a connection closed after any task that fails).
+CELERY_DB_REUSE_MAX = 1000
 BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,

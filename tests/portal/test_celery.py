@@ -4,11 +4,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests.support.processes import wait_for
 from tests.support.servers import publish_to
-from tests.support.tasks import record_database_role, record_probe
+from tests.support.tasks import record_backend, record_database_role, record_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -74,3 +74,40 @@ def test_the_worker_works_as_the_application_role_which_cannot_empty_the_audit(c
     assert found_role == role
     if app_url:
         assert truncates == "no"
+
+
+def _backend_of_a_task(*, fail: bool = False) -> int:
+    token = uuid.uuid4().hex
+    record_backend.delay(token, fail)
+    wait_for(lambda: cache.get(f"backend:{token}"), message="the backend task to run")
+    return cache.get(f"backend:{token}")
+
+
+def test_the_worker_keeps_its_database_connection_from_task_to_task(celery_worker):
+    """A PostgreSQL backend started and ended per task cost the database as much CPU as a report."""
+    assert len({_backend_of_a_task() for _ in range(4)}) == 1
+
+
+def test_a_task_after_its_connection_died_gets_a_new_one(celery_worker):
+    first = _backend_of_a_task()
+    with connection.cursor() as cursor:  # as a database restart or an idle timeout would end it
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+    wait_for(lambda: not _backend_alive(first), message="the worker's backend to end")
+
+    assert _backend_of_a_task() not in (None, first)
+
+
+def test_a_task_that_fails_leaves_no_connection_for_the_next(celery_worker):
+    """A failed task may have been stopped mid-query (its soft time limit): its connection is not reused."""
+    first = _backend_of_a_task()
+    failed = _backend_of_a_task(fail=True)
+    after = _backend_of_a_task()
+
+    assert failed == first
+    assert after != failed
+
+
+def _backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone() is not None

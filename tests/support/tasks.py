@@ -50,3 +50,15 @@ def letter_probe(token: str, communication_id: int) -> None:
         isinstance(reply.summary, sealing.Sealed) for reply in letter.replies.all()
     )
     cache.set(f"probe:{token}", "sealed" if keyless and sealed else "read", timeout=300)
+
+
+@shared_task(name="tests.record_backend")
+def record_backend(token: str, fail: bool = False) -> None:
+    """Note the PostgreSQL backend (its process id) that served the task; then fail, if asked to."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        cache.set(f"backend:{token}", cursor.fetchone()[0], timeout=300)
+    if fail:
+        raise RuntimeError("the task failed after its query")
