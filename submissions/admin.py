@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
 from django.forms.models import BaseInlineFormSet
@@ -504,7 +504,16 @@ class SubmissionAdmin(admin.ModelAdmin):
         known = getattr(request, "_queue_case", None)
         if known is not None and known[0] == (object_id, from_field):
             return known[1]
-        obj = super().get_object(request, object_id, from_field)
+        # Django's lookup, with the desk and the assignee the page shows read in the same query.
+        field = Submission._meta.pk if from_field is None else Submission._meta.get_field(from_field)
+        try:
+            obj = (
+                self.get_queryset(request)
+                .select_related("desk", "assignee")
+                .get(**{field.name: field.to_python(object_id)})
+            )
+        except (Submission.DoesNotExist, ValidationError, ValueError):
+            obj = None
         if obj is not None:
             # For the displays below, which Django calls without the request: only what this user may see.
             obj.viewer = request.user

@@ -302,6 +302,27 @@ def test_the_case_page_reads_the_case_once_however_long_its_history(client, offi
     assert full_reads_of_cases() == before <= 2  # the case, and the cases linked to it
 
 
+def test_the_case_page_reads_its_desk_and_assignee_with_the_case(client, officer):
+    """Both are shown on the page: read in the case's own query, not in one more query each."""
+    submission = make_queued_submission(country="TJ")
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = change_page(client, submission)
+        assert str(submission.desk) in page
+        return [query["sql"] for query in captured.captured_queries]
+
+    unassigned = queries()
+    services.submission_assign(submission=submission, assignee=officer, by=officer)
+    assigned = queries()
+
+    assert len(assigned) == len(unassigned)
+    case_reads = [sql for sql in assigned if '"submissions_submission"."description"' in sql]
+    assert len(case_reads) == 1
+    assert '"submissions_desk"."name"' in case_reads[0]
+    assert '"auth_user"."username"' in case_reads[0]
+
+
 def test_the_case_page_is_the_one_djangos_admin_templates_would_write(client, officer):
     """The case's fieldsets and the rows of its tables come from portal/templatetags/readonly_admin.py, which
     writes each in one piece: element for element, what Django's own fieldset.html and tabular.html write,
