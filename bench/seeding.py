@@ -27,7 +27,7 @@ def staff_client(user, **headers):
     from portal import sealing
 
     client = Client(HTTP_HOST=HOST, **headers)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="portal.roles.RoleBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
     session[sealing.SESSION_KEYS], client.cookies[sealing.KEY_COOKIE] = sealing.session_lock(

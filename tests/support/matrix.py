@@ -319,7 +319,7 @@ def log_in(client: Client, world: World, role: str, *, with_code: bool = True) -
         login_staff(client, world.users[role])
     elif role in STAFF:
         user = world.users[role]
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="portal.roles.RoleBackend")
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
         session.save()
