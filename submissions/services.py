@@ -432,6 +432,9 @@ def _fingerprints(submission: Submission, defenders: Sequence[Defender]) -> list
     return prints
 
 
+_ROUTING_FIELDS = ("reference", "status", "country", "urgent", "desk", "screened_at", "updated_at", "case_key")
+
+
 def submission_screen(*, submission_id: int) -> bool:
     """Route a received submission into its desk's queue; False if it was routed already.
 
@@ -440,7 +443,15 @@ def submission_screen(*, submission_id: int) -> bool:
     lock and the `screened_at` check let exactly one run route the case and write notifications.
     """
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().filter(pk=submission_id).first()
+        submission = (
+            Submission.objects.select_for_update(of=("self",))
+            # What routing reads and writes, and the case's public key that seals the history's row: none of
+            # the sealed columns, which the worker cannot open.
+            .select_related("case_key")
+            .only(*_ROUTING_FIELDS, "case_key__public_key")
+            .filter(pk=submission_id)
+            .first()
+        )
         if submission is None or submission.screened_at is not None:
             return False
         submission.desk = desk_for(submission.country.code)

@@ -29,6 +29,32 @@ def test_it_queues_a_submission_at_the_desk_of_its_country():
     assert StatusChange.objects.filter(submission=submission, to_status="queued", actor="system").count() == 1
 
 
+def test_routing_reads_none_of_the_case_it_cannot_open():
+    """The worker holds no key: it reads what routing needs and the case's public key, never a sealed column
+    or a private key, and seals the history's row without reading the case's key apart."""
+    from django.test.utils import CaptureQueriesContext
+
+    from portal import sealing
+
+    submission = make_submission(country="TJ")
+    with sealing.using(None), CaptureQueriesContext(connection) as queries:
+        services.submission_screen(submission_id=submission.pk)
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    reads = " ".join(sql for sql in statements if sql.startswith("SELECT"))
+    sealed = sealing.sealed_fields(Submission)
+    assert sealed and not any(f'"submissions_submission"."{name}"' in reads for name in sealed)
+    assert "private_key" not in reads
+    assert sum(sql.startswith("SELECT") for sql in statements) == 2  # the case, locked; its desk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reason FROM submissions_statuschange WHERE submission_id = %s AND to_status = 'queued'",
+            [submission.pk],
+        )
+        (reason,) = cursor.fetchone()
+    assert reason.startswith(f"{sealing.TEXT_PREFIX}{submission.case_key_id}:")  # sealed to the case's key
+
+
 def test_a_country_without_a_desk_leaves_the_desk_empty():
     assert screen(make_submission(country="AQ")).desk is None
 
