@@ -1,5 +1,6 @@
 import time
 
+import psycopg2
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseForbidden
@@ -12,12 +13,20 @@ from portal import sealing
 def _database_lost(exception: Exception) -> bool:
     if isinstance(exception, OperationalError | InterfaceError):
         return True
+    if not isinstance(exception, DatabaseError):
+        return False
     # A server process that ends while a transaction is open (an immediate
     # restart, or the crash of another server process, after which PostgreSQL
     # ends them all) comes from psycopg2 as a plain DatabaseError at the next
-    # statement or COMMIT. Unlike an error in a query, it leaves a connection
-    # that cannot run anything; outside a transaction, that tells them apart.
-    return isinstance(exception, DatabaseError) and not connection.in_atomic_block and not connection.is_usable()
+    # statement or COMMIT, without the SQLSTATE every error the server reports
+    # carries. By the time the page is answered something may have connected
+    # again to the restarted server, so the error itself tells first.
+    cause = exception.__cause__
+    if type(cause) is psycopg2.DatabaseError and cause.pgcode is None:
+        return True
+    # Unlike an error in a query, it leaves a connection that cannot run
+    # anything; outside a transaction, that tells them apart too.
+    return not connection.in_atomic_block and not connection.is_usable()
 
 
 class DatabaseUnavailableMiddleware:
