@@ -170,17 +170,19 @@ def _fresh_rate_limits():
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_database_dropped_once_unused(django_db_setup, django_db_blocker):
-    """Celery workers keep their database connection between tasks (CONN_MAX_AGE): one stopped just before the
-    run ends may still be closing it when pytest-django drops this xdist worker's test database, which would
-    then stay behind. Its sessions are given a few seconds to end first."""
+    """Once every test has run, no other session may hold this xdist worker's test database, or pytest-django's
+    DROP DATABASE fails and leaves it behind: a Celery worker stopped just before (workers keep their
+    connection between tasks) may still be closing its own, and a thread of a test may have left one open.
+    They are ended, then waited for."""
     yield
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _ in range(100):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+        with contextlib.suppress(DatabaseError):  # a role that may not end others' sessions waits for them
+            cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        for _ in range(50):
+            cursor.execute(f"SELECT count(*) {others}")
             if cursor.fetchone()[0] == 0:
                 break
             time.sleep(0.1)
