@@ -4,7 +4,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urldefrag
 
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Browser, Page, Route
 
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
 
@@ -55,25 +55,37 @@ def _run_axe(page: Page) -> list[dict]:
     return page.evaluate(RUN_AXE, AXE_TAGS)
 
 
+# One page with JavaScript on per browser, for the copies: a context and its page cost Chromium about half a
+# second of CPU to make, an axe run on a small page less.
+_copy_pages: dict[Browser, Page] = {}
+
+
+def _copy_page(browser: Browser) -> Page:
+    if browser not in _copy_pages:
+        _copy_pages[browser] = browser.new_context().new_page()
+    return _copy_pages[browser]
+
+
 def _run_axe_on_a_copy(page: Page) -> list[dict]:
     # With JavaScript disabled Chromium runs no timers, and axe needs them:
     # axe.run would never finish. So axe checks a copy of the page's DOM at
-    # the same address, in a context of its own with JavaScript on. The copy
-    # is served with the headers the address answers with now, so the page's
-    # Content-Security-Policy still blocks inline styles in it.
+    # the same address, on a page with JavaScript on, with the same cookies.
+    # The copy is served with the headers the address answers with now, so
+    # the page's Content-Security-Policy still blocks inline styles in it.
     html = page.evaluate(SNAPSHOT_DOM)
-    context = page.context.browser.new_context(viewport=page.viewport_size, storage_state=page.context.storage_state())
+    copy = _copy_page(page.context.browser)
+    copy.context.clear_cookies()
+    copy.context.add_cookies(page.context.cookies())
+    copy.set_viewport_size(page.viewport_size)
 
     def serve_copy(route: Route) -> None:
         route.fulfill(response=route.fetch(), status=200, body=html)
 
-    try:
-        copy = context.new_page()
-        copy.route(urldefrag(page.url).url, serve_copy)  # requests carry no #fragment
-        copy.goto(page.url)
-        return _run_axe(copy)
-    finally:
-        context.close()
+    address = urldefrag(page.url).url  # requests carry no #fragment; a new #fragment alone would load nothing
+    copy.unroute_all()
+    copy.route(address, serve_copy)
+    copy.goto(address)
+    return _run_axe(copy)
 
 
 def axe_violations(page: Page) -> list[dict]:
