@@ -30,15 +30,13 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from portal import embedded
-from tests.support.intake import PERSONAL_VALUES, report_data
-from tests.support.processes import BASE_DIR, wait_for
+from tests.support.intake import PERSONAL_VALUES, RECEIPT_REFERENCE, report_data
+from tests.support.processes import BASE_DIR, LOCAL_MAIL, wait_for
 from tests.support.servers import ThrowawayPostgres, ThrowawayRedis
 
 pytestmark = pytest.mark.integration
 
-RECEIPT = re.compile(r'id="receipt-reference">([^<]+)<')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-LOCAL_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 # --- PostgreSQL restarted under load ------------------------------------------------------------------------
@@ -190,7 +188,7 @@ def test_heavy_reports_are_handled_by_a_process_at_the_lowest_priority_and_survi
         }
         status, page, _ = browser.request("POST", "/submit/", encode_multipart(BOUNDARY, data), MULTIPART_CONTENT)
         assert status == 200, page[-3000:]
-        return RECEIPT.search(page).group(1)
+        return RECEIPT_REFERENCE.search(page).group(1)
 
     first = report()
     processes = _upload_processes(gunicorn)
@@ -302,7 +300,7 @@ def test_postgresql_restarted_under_load_answers_a_clean_503_recovers_by_itself_
     # The portal recovered by itself: only a request in flight during a restart failed.
     assert [a for a in failed if not any(a.began < end and start < a.ended for start, end in restarts)] == []
 
-    receipts = {RECEIPT.search(a.body).group(1) for a in answers if a.kind == "submit" and a.status == 200}
+    receipts = {RECEIPT_REFERENCE.search(a.body).group(1) for a in answers if a.kind == "submit" and a.status == 200}
     stored = _stored_submissions(postgres)
     assert receipts <= set(stored)
     assert {reference: rows for reference, rows in stored.items() if rows != (2, 1, 1, 1)} == {}

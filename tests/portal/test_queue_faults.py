@@ -6,7 +6,6 @@ machine's own.
 """
 
 import datetime
-import re
 import threading
 import traceback
 
@@ -25,14 +24,11 @@ from portal.tasks import mail_sweep
 from submissions.models import Desk, NameFingerprint, Submission
 from submissions.tasks import sweep
 from tests.support.factories import make_sent_communication, make_staff_user
-from tests.support.intake import submit_case
-from tests.support.processes import Beat, Worker, wait_for
+from tests.support.intake import RECEIPT_REFERENCE, submit_case
+from tests.support.processes import LOCAL_MAIL, Beat, Worker, wait_for
 from tests.support.servers import ThrowawayRedis, publish_to
 
 pytestmark = pytest.mark.integration
-
-RECEIPT = re.compile(r'id="receipt-reference">([^<]+)<')
-LOCAL_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 # --- Redis killed during a burst of submissions ---------------------------------------------------------------
@@ -65,7 +61,7 @@ def _submit_many(count: int, outcomes: list) -> None:
             except Exception:
                 outcomes.append(("exception", traceback.format_exc()))
                 continue
-            found = RECEIPT.search(response.content.decode())
+            found = RECEIPT_REFERENCE.search(response.content.decode())
             outcomes.append((response.status_code, found.group(1) if found else response.content.decode()[:500]))
     finally:
         connection.close()

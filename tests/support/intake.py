@@ -1,5 +1,6 @@
 """A complete case as the intake form posts it, with values easy to search for."""
 
+import re
 import time
 from html.parser import HTMLParser
 
@@ -12,6 +13,9 @@ PLACE = "Khorog, Gorno-Badakhshan"
 # People the source asks never to be named, as typed: one per line, with stray spaces and a blank line.
 CONFIDENTIAL_PEOPLE = ["Gulnora Witnessova", "Ismoil Brotherov"]
 CONFIDENTIAL_TYPED = " Gulnora   Witnessova \n\nIsmoil Brotherov\n"
+
+# The receipt page's reference, as a source reads it.
+RECEIPT_REFERENCE = re.compile(r'id="receipt-reference">([^<]+)<')
 
 PERSONAL_VALUES = [SOURCE_NAME, DEFENDER_NAME, SECOND_DEFENDER_NAME, NARRATIVE, CONTACT, PLACE, *CONFIDENTIAL_PEOPLE]
 

@@ -14,7 +14,10 @@ from portal import embedded
 from portal.celery import QUEUES, heartbeat_key
 from portal.embedded import BASE_DIR, wait_for
 
-__all__ = ["BASE_DIR", "Beat", "Worker", "test_database_env", "wait_for", "waiting_for_a_lock"]
+__all__ = ["BASE_DIR", "LOCAL_MAIL", "Beat", "Worker", "test_database_env", "wait_for", "waiting_for_a_lock"]
+
+# Mail of the workers and servers a test starts, kept in their own memory: nothing leaves the machine.
+LOCAL_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def test_database_env() -> dict[str, str]:
