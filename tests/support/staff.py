@@ -78,11 +78,12 @@ def totp_seed(device: TOTPDevice, password: str = PASSWORD) -> bytes:
     return opened.bin_key
 
 
-def current_code(user_or_device, password: str = PASSWORD) -> str:
-    """The code an authenticator app shows now (drift and last use as stored)."""
+def current_code(user_or_device, password: str = PASSWORD, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (drift and last use as stored), or `steps_ahead` time steps later."""
     device = user_or_device if isinstance(user_or_device, TOTPDevice) else totp_device(user_or_device)
     device.refresh_from_db()
     totp = TOTP(totp_seed(device, password), device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
