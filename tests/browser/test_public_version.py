@@ -10,12 +10,12 @@ from playwright.sync_api import Page, expect
 from communications import gate, services
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.staff import log_in
+from tests.browser.visibility import WIDTHS
 from tests.support.factories import make_accepted_submission, make_sent_communication
 from tests.support.staff import make_rapporteur
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = (1024, 1280, 1920)
 SENT = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 
 

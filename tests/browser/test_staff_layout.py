@@ -12,13 +12,13 @@ from communications.models import CommunicationStatus
 from submissions import services as submission_services
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.staff import log_in
+from tests.browser.visibility import WIDTHS
 from tests.support.factories import make_accepted_submission
 from tests.support.staff import make_desk_officer, make_queued_submission, make_rapporteur
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 S = CommunicationStatus
-WIDTHS = [1024, 1280, 1920]
 HEIGHT = 768
 ARTEFACTS = Path(__file__).resolve().parents[2] / ".data" / "test-artefacts" / "staff-layout"
 COMMUNICATIONS = "/admin/communications/communication/"
