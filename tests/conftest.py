@@ -13,6 +13,7 @@ from portal.celery import app
 from tests.support.database import empty_database
 from tests.support.processes import Beat, Worker
 from tests.support.seeds import ensure_seeded, office_keyring
+from tests.support.template_database import use_template
 
 # Few examples in the edit loop, more where CI runs (CI=true); HYPOTHESIS_PROFILE chooses either. No
 # deadline: an example's wall time on two busy cores says nothing of the code (the benches measure time).
@@ -62,6 +63,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::", 1)[0] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """pytest-django's (the xdist worker's suffix on the test database's name), and the test database created
+    from a migrated template (tests/support/template_database.py) rather than migrated by each worker."""
+    with django_db_blocker.unblock():
+        use_template()
 
 
 @pytest.fixture(scope="session", autouse=True)
