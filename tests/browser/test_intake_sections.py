@@ -121,8 +121,7 @@ def test_each_section_s_buttons_are_usable_at_every_width(page, live_server):
         ]
         if section == "defenders":
             buttons.append(page.get_by_role("button", name=ADD_DEFENDER, exact=True))
-        for button in buttons:
-            assert_seen_at_every_width(page, button)
+        assert_seen_at_every_width(page, *buttons)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=ARTEFACTS / f"{section}-{width}.png", full_page=True)

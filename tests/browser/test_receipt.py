@@ -113,8 +113,11 @@ def test_the_source_follows_up_with_the_receipt(any_page, live_server, receipt, 
     # ...and then withdraws all of it, after a page that asks once more (visible, with a way back).
     press(page, "Withdraw all consent")
     expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw all consent?")
-    assert_usable_at_every_width(page, page.get_by_role("link", name="No, keep the consent as it is"))
-    assert_usable_at_every_width(page, page.get_by_role("button", name="Yes, withdraw all consent"))
+    assert_usable_at_every_width(
+        page,
+        page.get_by_role("link", name="No, keep the consent as it is"),
+        page.get_by_role("button", name="Yes, withdraw all consent"),
+    )
     assert_no_axe_violations(page)
     press(page, "Yes, withdraw all consent")
     expect(consent_history(page)).to_have_count(3)

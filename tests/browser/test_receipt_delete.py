@@ -40,8 +40,7 @@ def test_the_source_destroys_the_report_after_a_confirmation_and_the_receipt_the
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete this report?")
     confirm = page.get_by_role("button", name="Yes, destroy this report", exact=True)
     keep = page.get_by_role("link", name="No, keep it", exact=True)
-    assert_usable_at_every_width(page, confirm)
-    assert_usable_at_every_width(page, keep)
+    assert_usable_at_every_width(page, confirm, keep)
     assert_no_axe_violations(page)
     assert Submission.objects.get(reference=reference).shredded_at is None
 
