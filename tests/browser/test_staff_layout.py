@@ -12,7 +12,7 @@ from communications.models import CommunicationStatus
 from submissions import services as submission_services
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.staff import log_in
-from tests.browser.visibility import WIDTHS
+from tests.browser.visibility import WIDTHS, assert_in_view
 from tests.support.factories import make_accepted_submission
 from tests.support.staff import make_desk_officer, make_queued_submission, make_rapporteur
 
@@ -49,17 +49,6 @@ def letter(status: str, *, consent_changed: bool = False):
     return communication, {"desk officer": officer, "rapporteur": rapporteur}
 
 
-def assert_in_view(page: Page, locator, width: int) -> None:
-    """Seen as a person sees it: non-zero size, wholly inside the viewport, and the page does not scroll sideways."""
-    expect(locator).to_be_visible()
-    box = locator.bounding_box()
-    assert box is not None and box["width"] > 0 and box["height"] > 0, box
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
-    assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, (box, HEIGHT)
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
-
-
 def screenshot(page: Page, name: str, width: int) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTEFACTS / f"{name}-{width}.png", full_page=True)
@@ -90,11 +79,10 @@ def test_each_steps_main_action_is_in_view_at_every_width(
         page.set_viewport_size({"width": width, "height": HEIGHT})
         page.goto(f"{live_server.url}{COMMUNICATIONS}{communication.pk}/change/")
         for action in actions:
-            assert_in_view(
-                page, page.locator("fieldset.workflow").get_by_role("button", name=action, exact=True), width
-            )
+            button = page.locator("fieldset.workflow").get_by_role("button", name=action, exact=True)
+            assert_in_view(page, button, scroll=False)
         timeline = page.locator(".letter-timeline")
-        assert_in_view(page, timeline, width)
+        assert_in_view(page, timeline, scroll=False)
         expect(timeline).to_contain_text("Drafted")
         expect(timeline).to_contain_text("Reply due")
         screenshot(
@@ -114,11 +102,7 @@ def test_the_reply_form_is_in_reach_without_sideways_scrolling(page: Page, live_
         page.goto(f"{live_server.url}{COMMUNICATIONS}{communication.pk}/change/")
         form = page.locator(".reply-form")
         expect(form.get_by_role("heading", name="Record a reply")).to_be_visible()
-        button = form.get_by_role("button", name="Record the reply")
-        button.scroll_into_view_if_needed()
-        box = button.bounding_box()
-        assert box["width"] > 0 and box["x"] + box["width"] <= width
-        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert_in_view(page, form.get_by_role("button", name="Record the reply"))
 
 
 def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):
