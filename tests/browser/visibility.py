@@ -16,7 +16,7 @@ HEIGHT = 900
 
 
 # Where a control is on the screen, scrolled first to the middle of the screen if asked, and how far the page
-# scrolls sideways: one call to the browser (each costs milliseconds of CPU) after Playwright's visibility check.
+# scrolls sideways, read together after Playwright's visibility check.
 MEASURE = """(control, center) => {
   if (center) control.scrollIntoView({block: "center", behavior: "instant"});
   const box = control.getBoundingClientRect();
