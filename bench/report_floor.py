@@ -46,8 +46,7 @@ def main() -> int:
     from portal.tasks import beat_heartbeat
 
     rounds = []
-    # One gunicorn worker only because Stack waits for a page; the web takes no part in the rounds.
-    with stack.Stack(run.env, run.logs, gunicorn_workers=1, threads=1, ready_path="/bench/text/") as running:
+    with stack.Stack(run.env, run.logs, webs=0) as running:  # the worker alone: no web takes part
         meter = running.meter()
         for number in range(1, args.rounds + 1):
             before, began = meter(), time.process_time()
