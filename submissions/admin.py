@@ -12,20 +12,22 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import display_for_field
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 
 from portal import sealed_files
@@ -252,44 +254,81 @@ def for_staff(obj, field: str) -> str:
     return FOR_STAFF[field].get(value) or getattr(obj, f"get_{field}_display")() or "-"
 
 
-class CasePartsFormSet(BaseInlineFormSet):
-    """The rows of one part of a case (its defenders, consents, history...), each holding the case it belongs to.
+class CaseTable:
+    """One part of a case (its defenders, consents, messages, files or history), read-only rows on its page.
 
-    A row is named after its case ("HRD-... #1"): without the case at hand, naming each row loaded the case
-    again and opened every sealed value of it, once per row."""
+    These were Django's tabular inlines: on a page where nothing can be changed, each request built a form class,
+    a form for every row with its hidden inputs, and a management form, about a fifth of the case page's CPU
+    (bench/profile_queue.py). A table reads its rows in one query and writes each cell as the admin writes a
+    read-only field: choices in words, dates in the staff's format, yes and no as the admin's icons, "-" for none.
+    """
 
-    def get_queryset(self):
-        rows = super().get_queryset()
-        if not getattr(self, "_case_given", False):
-            for row in rows:
-                setattr(row, self.fk.name, self.instance)
-            self._case_given = True
+    prefix: str  # the HTML ids of the table and its rows ("defenders-group", "defenders-0")
+    model: type
+    title: str
+    fields: list[str]  # the model's fields, or the table's methods (admin.display) for cells in words
+    order_by: list[str]  # within the case: ordering by the case itself would join its table for nothing
+    related: list[str] = []
+    # Each row a block of labelled lines, not a line of cells: for rows of many fields, which as columns would
+    # not fit beside the admin's menu at 1,024 px.
+    stacked = False
+    row_title = ""  # heading of a stacked row, numbered
+
+    def __init__(self, submission: Submission, empty: str):
+        self.submission = submission
+        self.empty = empty
+
+    def rows(self) -> list:
+        rows = self.model.objects.filter(submission=self.submission).order_by(*self.order_by)
+        if self.related:  # select_related() with no names would follow every foreign key, the case's included
+            rows = rows.select_related(*self.related)
+        rows = list(rows)
+        for row in rows:
+            row.submission = self.submission  # for displays that name the case: not read again for each row
         return rows
 
+    def columns(self) -> list[tuple[str, str, str]]:
+        """(name, label, help text) of each column."""
+        columns = []
+        for name in self.fields:
+            if hasattr(self, name):
+                columns.append((name, capfirst(getattr(self, name).short_description), ""))
+            else:
+                field = self.model._meta.get_field(name)
+                columns.append((name, capfirst(field.verbose_name), field.help_text))
+        return columns
 
-class ReadOnlyInline(admin.TabularInline):
-    formset = CasePartsFormSet
-    extra = 0
-    can_delete = False
-    show_change_link = False
+    def cell(self, row, name: str) -> str:
+        """What the admin's AdminReadonlyField.contents() writes for this field of a row."""
+        if hasattr(self, name):
+            value = getattr(self, name)(row)
+            return value if hasattr(value, "__html__") else linebreaksbr(value)
+        field = self.model._meta.get_field(name)
+        value = getattr(row, name)
+        if field.is_relation:
+            return linebreaksbr(self.empty if value is None else str(value))
+        return linebreaksbr(display_for_field(value, field, self.empty))
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def context(self) -> dict:
+        columns = self.columns()
+        return {
+            "prefix": self.prefix,
+            "title": self.title,
+            "stacked": self.stacked,
+            "row_title": self.row_title,
+            "columns": columns,
+            "rows": [[(name, label, self.cell(row, name)) for name, label, _ in columns] for row in self.rows()],
+        }
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_view_permission(self, request, obj=None):
-        # Parts of the case: whoever may view the submission sees them (no per-model view permission).
-        return request.user.has_perm("submissions.view_submission")
-
-
-class DefenderInline(ReadOnlyInline):
-    model = Defender
-    fields = readonly_fields = [
+class DefenderTable(CaseTable):
+    prefix, model, title = "defenders", Defender, "Defenders"
+    fields = [
         "kind", "name", "gender", "age_group", "has_disability", "country_words", "region", "remote_area",
         "work_area_words", "work_description", "cooperated_with_un",
     ]  # fmt: skip
+    order_by = ["position"]
+    stacked, row_title = True, "Defender"
 
     @admin.display(description=Defender._meta.get_field("country").verbose_name)
     def country_words(self, obj):
@@ -300,30 +339,34 @@ class DefenderInline(ReadOnlyInline):
         return labels(obj.work_areas, WorkArea)
 
 
-class ConsentInline(ReadOnlyInline):
-    model = Consent
-    verbose_name_plural = "consent (newest last; the newest applies)"
-    fields = readonly_fields = [
+class ConsentTable(CaseTable):
+    prefix, model, title = "consents", Consent, "Consent (newest last; the newest applies)"
+    fields = [
         "recorded_at", "contact_government", "public_naming", "written_consent_words", "withdrawn", "via",
         "text_version", "language",
     ]  # fmt: skip
+    order_by = ["recorded_at", "id"]
+
+    def rows(self) -> list:
+        # Read once with the case (SubmissionAdmin.get_object): the consent panel shows the newest too.
+        return sorted(self.submission.consents.all(), key=lambda c: (c.recorded_at, c.pk))
 
     @admin.display(description="written consent")
     def written_consent_words(self, obj):
         return for_staff(obj, "written_consent")
 
 
-class MessageInline(ReadOnlyInline):
-    model = Message
-    fields = readonly_fields = ["created_at", "direction", "author", "body"]
+class MessageTable(CaseTable):
+    prefix, model, title = "messages", Message, "Messages"
+    fields = ["created_at", "direction", "author", "body"]
+    order_by = ["created_at", "id"]
+    related = ["author"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")  # not one query per message
 
-
-class AttachmentInline(ReadOnlyInline):
-    model = Attachment
-    fields = readonly_fields = ["created_at", "name", "kind", "size", "sha256", "cleaning", "cleaning_note", "download"]
+class AttachmentTable(CaseTable):
+    prefix, model, title = "attachments", Attachment, "Attachments"
+    fields = ["created_at", "name", "kind", "size", "sha256", "cleaning", "cleaning_note", "download"]
+    order_by = ["created_at", "id"]
 
     @admin.display(description="files")
     def download(self, obj):
@@ -343,13 +386,11 @@ class AttachmentInline(ReadOnlyInline):
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
-class StatusChangeInline(ReadOnlyInline):
-    model = StatusChange
-    verbose_name_plural = "decisions and status changes"
-    fields = readonly_fields = ["created_at", "from_status", "to_status", "actor", "changed_by", "reason"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")  # not one query per change
+class StatusChangeTable(CaseTable):
+    prefix, model, title = "status_changes", StatusChange, "Decisions and status changes"
+    fields = ["created_at", "from_status", "to_status", "actor", "changed_by", "reason"]
+    order_by = ["created_at", "id"]
+    related = ["changed_by"]
 
 
 class DecisionForm(forms.Form):
@@ -420,7 +461,8 @@ class SubmissionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["assign_to_me", "accept", "confirm_suggested_flags"]
-    inlines = [DefenderInline, ConsentInline, MessageInline, AttachmentInline, StatusChangeInline]
+    # The parts of a case, in tables under its fields.
+    tables = [DefenderTable, ConsentTable, MessageTable, AttachmentTable, StatusChangeTable]
 
     class Media:
         css = {"all": ["css/staff.css"]}
@@ -624,6 +666,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                 "possible_duplicates_count": duplicates.count() if len(shown) == DUPLICATES_SHOWN else len(shown),
                 "consent_unnoted": selectors.consent_change_unnoted(submission),
                 "consent_glance": self.consent_now(submission),
+                "case_tables": [table(submission, self.get_empty_value_display()).context() for table in self.tables],
             }
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and submission is not None:

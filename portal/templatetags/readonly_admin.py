@@ -1,18 +1,16 @@
-"""Read-only admin pages, written as Django's admin templates write them, for a fraction of the CPU.
+"""Read-only admin fieldsets, written as Django's admin template writes them, for a fraction of the CPU.
 
-A case page shows some forty read-only fields in fieldsets and five tables of read-only rows (defenders,
-consents, messages, files, history). Django's `admin/includes/fieldset.html` and `edit_inline/tabular.html`
-render each field through a dozen template variables and conditions: over a quarter of the page's CPU.
-`{% readonly_fieldset %}` and `{% readonly_inline_rows %}` write the same HTML in one piece each, from the
-same objects (admin.helpers' fieldsets, lines, read-only fields and inline forms); anything they were not
-written for (a field that can be edited, several fields on a line, a row that can be added or deleted)
-gives None, and the template then renders Django's own. tests/submissions/test_admin_queue.py compares the
-two on a case with every part filled.
+A case page shows some forty read-only fields in fieldsets. Django's `admin/includes/fieldset.html` renders
+each field through a dozen template variables and conditions: a quarter of the page's CPU.
+`{% readonly_fieldset %}` writes the same HTML in one piece, from the same objects (admin.helpers' fieldsets,
+lines and read-only fields); a fieldset it was not written for (a field that can be edited, several fields
+on a line) gives None, and the template then renders Django's own. tests/submissions/test_admin_queue.py compares
+the two on a case with every part filled. (The case's tables of rows are submissions.admin.CaseTable.)
 """
 
 from django import template
 from django.contrib.admin.helpers import AdminReadonlyField
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -58,45 +56,3 @@ def readonly_fieldset(fieldset, *, prefix: str, id_prefix, id_suffix, heading_le
         + ("</details>" if collapsible else "")
         + "</fieldset>"
     )
-
-
-@register.simple_tag
-def readonly_inline_rows(inline_admin_formset) -> SafeString | None:
-    """The <tbody> rows edit_inline/tabular.html writes, if every row is read-only and none can be added or deleted."""
-    formset = inline_admin_formset.formset
-    if inline_admin_formset.has_add_permission or (formset.can_delete and inline_admin_formset.has_delete_permission):
-        return None
-    if inline_admin_formset.opts.show_change_link:
-        return None
-    rows = []
-    for index, inline_admin_form in enumerate(inline_admin_formset):
-        if inline_admin_form.form.non_field_errors() or inline_admin_form.show_url:
-            return None
-        cells = []
-        for fieldset in inline_admin_form:
-            for line in fieldset:
-                for field in line:
-                    if not isinstance(field, AdminReadonlyField):
-                        return None
-                    name = field.field["name"]
-                    classes = (f"field-{name}" if name else "") + (" hidden" if field.field["is_hidden"] else "")
-                    cells.append(f'<td class="{classes}"><p>{conditional_escape(field.contents())}</p></td>')
-        original = inline_admin_form.original
-        hidden = ""
-        if inline_admin_form.needs_explicit_pk_field():
-            hidden += str(inline_admin_form.pk_field().field)
-        if inline_admin_form.fk_field():
-            hidden += str(inline_admin_form.fk_field().field)
-        rows.append(
-            format_html(
-                '<tr class="form-row {}" id="{}-{}"><td class="original">{}{}</td>',
-                "has_original" if original else "",
-                formset.prefix,
-                index,
-                format_html("<p>{}</p>", original) if original else "",
-                mark_safe(hidden),  # noqa: S308 (Django's own widgets, which escape what they write)
-            )
-            + "".join(cells)
-            + '<td class="delete"></td></tr>'
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (each part escaped above)

@@ -12,9 +12,9 @@ from communications.models import CommunicationStatus
 from submissions import services as submission_services
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.staff import log_in
-from tests.browser.visibility import WIDTHS, assert_in_view
+from tests.browser.visibility import WIDTHS, assert_in_view, assert_usable_at_every_width
 from tests.support.factories import make_accepted_submission
-from tests.support.staff import make_desk_officer, make_queued_submission, make_rapporteur
+from tests.support.staff import attach_text, make_desk_officer, make_queued_submission, make_rapporteur
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +103,26 @@ def test_the_reply_form_is_in_reach_without_sideways_scrolling(page: Page, live_
         form = page.locator(".reply-form")
         expect(form.get_by_role("heading", name="Record a reply")).to_be_visible()
         assert_in_view(page, form.get_by_role("button", name="Record the reply"))
+
+
+def test_a_case_page_with_every_part_reads_without_sideways_scrolling(page: Page, live_server):
+    """The case's tables (defenders, consents, messages, files, history) fit the page at every width: a file's
+    SHA-256, 64 characters without a space, wraps instead of pushing the page sideways."""
+    officer = make_desk_officer("central-asia")
+    case = make_queued_submission(country="KZ", current_situation=["detained"])
+    attach_text(case)
+    submission_services.submission_request_information(submission=case, by=officer, question="When was it?")
+    submission_services.consent_withdraw(submission=case, language="en")
+    log_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}{QUEUE}{case.pk}/change/")
+    tables = [page.locator("#defenders-group .case-row").last]
+    tables += [page.locator(f"#{prefix}-group tbody tr").last for prefix in ("consents", "messages")]
+    evidence = page.get_by_role("link", name="original (evidence)")
+    history = page.locator("#status_changes-group tbody tr").last
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        screenshot(page, "case", width)
+    assert_usable_at_every_width(page, page.get_by_role("link", name="Decide…"), *tables, evidence, history)
 
 
 def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):

@@ -15,19 +15,35 @@ CONTEXT = {"reduced_motion": "reduce"}
 HEIGHT = 900
 
 
-# Where a control is on the screen, scrolled first to the middle of the screen if asked, and how far the page
-# scrolls sideways, read together after Playwright's visibility check.
+# Where a control is on the screen, scrolled first to the middle of the screen if asked, how far the page
+# scrolls sideways, and the first box around it that cuts part of it off or scrolls sideways (an ancestor that
+# hides or scrolls what overflows it: a table wider than its box shows its last column cut, the page itself
+# not scrolling), read together after Playwright's visibility check.
 MEASURE = """(control, center) => {
   if (center) control.scrollIntoView({block: "center", behavior: "instant"});
   const box = control.getBoundingClientRect();
   const root = document.documentElement;
-  return {x: box.x, y: box.y, width: box.width, height: box.height, overflow: root.scrollWidth - root.clientWidth};
+  let clipped = null;
+  for (let outer = control.parentElement; outer && outer !== document.body; outer = outer.parentElement) {
+    const style = getComputedStyle(outer);
+    if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+    const around = outer.getBoundingClientRect();
+    const cut = box.left < around.left || box.right > around.right || box.top < around.top
+        || box.bottom > around.bottom;
+    if (cut || outer.scrollWidth > outer.clientWidth + 1) {  // or behind a sideways scroll bar of its box
+      clipped = `${outer.tagName.toLowerCase()}${outer.id ? "#" + outer.id : ""}.${outer.className}`;
+      break;
+    }
+  }
+  return {x: box.x, y: box.y, width: box.width, height: box.height, clipped: clipped,
+          overflow: root.scrollWidth - root.clientWidth};
 }"""
 
 
 def assert_in_view(page: Page, control: Locator, *, scroll: bool | str = True) -> None:
     """At the current viewport: shown, of non-zero size, wholly inside the viewport (once scrolled to, unless
-    `scroll` is off; to the middle of the screen with scroll="center"), and the page does not scroll sideways."""
+    `scroll` is off; to the middle of the screen with scroll="center"), not cut off by a box around it, and the
+    page does not scroll sideways."""
     expect(control).to_be_visible()
     if scroll is True:
         control.scroll_into_view_if_needed()
@@ -37,6 +53,7 @@ def assert_in_view(page: Page, control: Locator, *, scroll: bool | str = True) -
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (box, viewport)
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (box, viewport)
     assert box["overflow"] <= 0, f"the page scrolls sideways by {box['overflow']} px at {viewport['width']} px"
+    assert box["clipped"] is None, f"cut off by {box['clipped']} at {viewport['width']} px: {box}"
 
 
 def assert_usable_at_every_width(page: Page, *controls: Locator) -> None:
