@@ -286,8 +286,8 @@ def change_page(client, submission: Submission) -> str:
 
 
 def test_the_case_page_reads_the_case_once_however_long_its_history(client, officer):
-    """Each row of the history, consents and defenders is named after its case: the rows hold the case
-    they belong to, so that naming them does not read the case (and open its sealed values) again."""
+    """The rows of the case's tables (history, consents, defenders...) hold the case they belong to, so that
+    nothing shown of a row reads the case (and opens its sealed values) again, however many rows there are."""
     submission = make_queued_submission(country="TJ")
 
     def full_reads_of_cases() -> int:
