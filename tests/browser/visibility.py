@@ -28,8 +28,8 @@ MEASURE = """(control, center) => {
     const style = getComputedStyle(outer);
     if (style.overflowX === "visible" && style.overflowY === "visible") continue;
     const around = outer.getBoundingClientRect();
-    const cut = box.left < around.left || box.right > around.right || box.top < around.top
-        || box.bottom > around.bottom;
+    const cut = box.left < around.left - 0.5 || box.right > around.right + 0.5 || box.top < around.top - 0.5
+        || box.bottom > around.bottom + 0.5;  // half a pixel: layout rounds
     if (cut || outer.scrollWidth > outer.clientWidth + 1) {  // or behind a sideways scroll bar of its box
       clipped = `${outer.tagName.toLowerCase()}${outer.id ? "#" + outer.id : ""}.${outer.className}`;
       break;
