@@ -345,7 +345,6 @@ class ConsentTable(CaseTable):
         "recorded_at", "contact_government", "public_naming", "written_consent_words", "withdrawn", "via",
         "text_version", "language",
     ]  # fmt: skip
-    order_by = ["recorded_at", "id"]
 
     def rows(self) -> list:
         # Read once with the case (SubmissionAdmin.get_object): the consent panel shows the newest too.
