@@ -12,9 +12,15 @@ from communications.models import CommunicationStatus
 from submissions import services as submission_services
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.staff import log_in
-from tests.browser.visibility import WIDTHS, assert_in_view, assert_usable_at_every_width
+from tests.browser.visibility import WIDTHS, assert_in_view, assert_seen_at_every_width, assert_usable_at_every_width
 from tests.support.factories import make_accepted_submission
-from tests.support.staff import attach_text, make_desk_officer, make_queued_submission, make_rapporteur
+from tests.support.staff import (
+    attach_text,
+    make_desk_officer,
+    make_intake_officer,
+    make_queued_submission,
+    make_rapporteur,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,24 +111,32 @@ def test_the_reply_form_is_in_reach_without_sideways_scrolling(page: Page, live_
         assert_in_view(page, form.get_by_role("button", name="Record the reply"))
 
 
-def test_a_case_page_with_every_part_reads_without_sideways_scrolling(page: Page, live_server):
-    """The case's tables (defenders, consents, messages, files, history) fit the page at every width: a file's
-    SHA-256, 64 characters without a space, wraps instead of pushing the page sideways."""
+@pytest.mark.parametrize("role", ["desk officer", "intake officer", "rapporteur"])
+def test_a_case_page_with_every_part_reads_without_sideways_scrolling(page: Page, live_server, role):
+    """The case's tables (defenders, consents, messages, files, history) fit the page at every width, for each
+    role that reads cases: a file's SHA-256, 64 characters without a space, wraps instead of pushing the page
+    sideways. Those who decide have the Decide… link in view too; a rapporteur reads without it."""
     officer = make_desk_officer("central-asia")
+    reader = {"desk officer": officer, "intake officer": make_intake_officer(), "rapporteur": make_rapporteur()}[role]
     case = make_queued_submission(country="KZ", current_situation=["detained"])
     attach_text(case)
     submission_services.submission_request_information(submission=case, by=officer, question="When was it?")
     submission_services.consent_withdraw(submission=case, language="en")
-    log_in(page, live_server.url, officer)
+    log_in(page, live_server.url, reader)
     page.goto(f"{live_server.url}{QUEUE}{case.pk}/change/")
-    tables = [page.locator("#defenders-group .case-row").last]
-    tables += [page.locator(f"#{prefix}-group tbody tr").last for prefix in ("consents", "messages")]
-    evidence = page.get_by_role("link", name="original (evidence)")
-    history = page.locator("#status_changes-group tbody tr").last
+    decide = page.get_by_role("link", name="Decide…")
+    # A defender's last line (the block is taller than some screens), each table's last row, the evidence.
+    controls = [page.locator("#defenders-group .case-row .form-row").last]
+    controls += [page.locator(f"#{p}-group tbody tr").last for p in ("consents", "messages", "status_changes")]
+    controls.append(page.get_by_role("link", name="original (evidence)"))
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": HEIGHT})
-        screenshot(page, "case", width)
-    assert_usable_at_every_width(page, page.get_by_role("link", name="Decide…"), *tables, evidence, history)
+        screenshot(page, f"case-{role.replace(' ', '-')}", width)
+    if role == "rapporteur":
+        expect(decide).to_have_count(0)
+    else:
+        assert_usable_at_every_width(page, decide)
+    assert_seen_at_every_width(page, *controls)  # down the page: each scrolled to the middle of the screen
 
 
 def test_the_triage_and_drafting_pages_pass_axe(page: Page, live_server):
