@@ -362,6 +362,17 @@ class Submission(models.Model):
                 condition=~models.Q(status__in=DONE),
                 name="submission_open_queue_order",
             ),
+            # A desk's open work in that order: a desk officer's queue, a page of it and the capped count of
+            # its filters, without walking the other desks' open cases (100,000 cases, a desk of a third of
+            # them: the twentieth page 9 -> 3 ms of SQL, the count of its urgent cases 5 -> 1 ms).
+            models.Index(
+                "desk",
+                models.F("urgent").desc(),
+                models.F("priority").desc(),
+                "created_at",
+                condition=~models.Q(status__in=DONE),
+                name="submission_open_desk_queue",
+            ),
             # Counts per status and desk (the admin index's panel): the open statuses' entries alone are read.
             models.Index(fields=["status", "desk"], name="submission_status_desk"),
             # The open work with one priority flag, in the queue's order, one index per flag (the flag filter's
