@@ -1,8 +1,9 @@
 """The archive's search order (PublicRecordQuerySet.search and page()): what is ranked, what follows, and that
 every page of it, at any offset, is the same list cut in the same places; the page, the API and the CSV share it.
 
-The bounds (RANKED records ranked, WALK newest records read before the index) are set small here, so that a
-handful of records, made as the portal makes them, go through every branch that 100,000 records would.
+The bounds (RANKED records ranked, WALK newest records read before the index, OLDER records in the first span
+the index is asked about) are set small here, so that a handful of records, made as the portal makes them, go
+through every branch that 100,000 records would.
 """
 
 import datetime
@@ -117,11 +118,12 @@ def test_with_more_matches_in_summaries_than_it_ranks_the_newest_are_ranked_and_
     filters=st.sampled_from(FILTERS),
     ranked=st.integers(1, 10),
     walk=st.integers(1, 10),
+    older=st.integers(1, 10),
     start=st.integers(0, 9),
     length=st.integers(1, 10),
 )
-def test_any_page_is_the_stated_order_cut_at_start_and_stop(records, term, filters, ranked, walk, start, length):
-    with mock.patch.multiple(PublicRecordQuerySet, RANKED=ranked, WALK=walk):
+def test_any_page_is_the_stated_order_cut_at_start_and_stop(records, term, filters, ranked, walk, older, start, length):
+    with mock.patch.multiple(PublicRecordQuerySet, RANKED=ranked, WALK=walk, OLDER=older):
         assert listed(term, filters, start, start + length) == expected(term, filters, ranked)[start : start + length]
 
 
