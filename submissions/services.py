@@ -738,7 +738,8 @@ def cases_due_for_shredding(*, now=None) -> list[tuple[int, str]]:
 
 
 def retention_sweep(*, now=None) -> int:
-    """Beat, daily: shred every case past its retention period; returns how many."""
+    """Beat, hourly (submissions.retention, on the default queue): shred every case past its retention
+    period; returns how many."""
     count = 0
     for submission_id, rule in cases_due_for_shredding(now=now):
         submission = Submission.objects.filter(pk=submission_id).first()
